@@ -1,0 +1,59 @@
+import { Hono } from 'hono';
+import { requireBearer } from './bearer';
+import { corsFor } from './cors';
+import type { AppDeps, AppEnv } from './deps';
+import { problem } from './http';
+import { authRoutes } from './routes/auth';
+import { noteRoutes } from './routes/notes';
+import { statsRoutes } from './routes/stats';
+import { streamRoutes } from './routes/streams';
+
+/** Paths that are test plumbing and are neither counted nor recorded as `last_request`. */
+const UNCOUNTED = /^\/__(stats|test)(\/|$)/;
+
+/**
+ * Builds the example backend's Hono app from its dependencies (no I/O, no listening), so tests can
+ * call `app.request(...)` directly.
+ *
+ * @example
+ * const { deps } = await createDeps(loadConfig({}));
+ * const res = await createApp(deps).request('/.well-known/jwks.json');
+ */
+export function createApp(deps: AppDeps): Hono<AppEnv> {
+  const app = new Hono<AppEnv>();
+
+  app.use('*', async (c, next) => {
+    if (!UNCOUNTED.test(c.req.path)) deps.stats.record(c.req.raw);
+    await next();
+    if (!c.res.headers.has('cache-control')) c.res.headers.set('cache-control', 'no-store');
+    c.res.headers.set('x-content-type-options', 'nosniff');
+  });
+
+  if (deps.corsOrigin !== null) {
+    app.use('/auth/login', corsFor(deps.corsOrigin, 'POST'));
+    app.use('/.well-known/jwks.json', corsFor(deps.corsOrigin, 'GET'));
+  }
+
+  app.get('/.well-known/jwks.json', (c) =>
+    c.json(deps.accessTokens.jwks(), 200, { 'cache-control': 'public, max-age=60' }),
+  );
+  app.get('/health', (c) => c.json({ ok: true }));
+
+  const bearer = requireBearer(deps);
+  app.use('/auth/me', bearer);
+  app.use('/notes/*', bearer); // Hono's `/notes/*` also matches `/notes` itself.
+
+  app.route('/auth', authRoutes(deps));
+  // Streams first: `/notes/export/stream` must not be shadowed by `/notes/:id`.
+  app.route('/notes', streamRoutes());
+  app.route('/notes', noteRoutes(deps));
+  if (deps.statsEnabled) app.route('/', statsRoutes(deps));
+
+  app.notFound((c) => problem(c, 404, 'not_found', 'No such route.'));
+  app.onError((err, c) => {
+    // Should never fire: every expected failure is a value. Log the message, never send the stack.
+    console.error(`[backend] unhandled error on ${c.req.method} ${c.req.path}: ${String(err)}`);
+    return problem(c, 500, 'internal_error', 'Internal server error.');
+  });
+  return app;
+}

@@ -1,0 +1,34 @@
+import type { Metadata } from 'next';
+import { LoginForm } from '@/components/login-form';
+
+export const metadata: Metadata = { title: 'Sign in · bffkit example' };
+
+/** Only known codes map to text: the query string is never echoed into the page. */
+const ERROR_MESSAGES: Record<string, string> = {
+  login_failed: 'Invalid email or password.',
+  rate_limited: 'Too many attempts. Try again later.',
+};
+
+type SearchParams = Record<string, string | string[] | undefined>;
+
+function first(value: string | string[] | undefined): string | undefined {
+  return Array.isArray(value) ? value[0] : value;
+}
+
+export default async function LoginPage({ searchParams }: { searchParams: Promise<SearchParams> }) {
+  const sp = await searchParams;
+  const returnTo = first(sp.returnTo) ?? '';
+  const code = first(sp.error);
+  const error = code && Object.hasOwn(ERROR_MESSAGES, code) ? ERROR_MESSAGES[code] : undefined;
+
+  return (
+    <section className="card narrow stack">
+      <h1>Sign in</h1>
+      <LoginForm returnTo={returnTo} initialError={error} />
+      <p className="hint">
+        Demo accounts: <code>demo@example.com</code> / <code>demo-password</code>, or{' '}
+        <code>second@example.com</code> / <code>second-password</code>.
+      </p>
+    </section>
+  );
+}

@@ -1,0 +1,72 @@
+'use client';
+
+import Link from 'next/link';
+import { useRouter } from 'next/navigation';
+import { useState } from 'react';
+import type { FormEvent } from 'react';
+import { useSession } from 'bffkit/react';
+import { markSignOutIntent } from '@/components/sign-out-intent';
+
+const NAV = [
+  { href: '/', label: 'Home' },
+  { href: '/profile', label: 'Profile' },
+  { href: '/notes', label: 'Notes' },
+] as const;
+
+/** Site header: navigation and the session state. Sign-out works without JavaScript too. */
+export function Header() {
+  const { status, user, signOut } = useSession();
+  const router = useRouter();
+  const [signingOut, setSigningOut] = useState(false);
+
+  async function onSignOut(event: FormEvent<HTMLFormElement>) {
+    event.preventDefault();
+    if (signingOut) return;
+    setSigningOut(true);
+    markSignOutIntent();
+    try {
+      await signOut();
+      router.replace('/login');
+      router.refresh();
+    } finally {
+      setSigningOut(false);
+    }
+  }
+
+  const name = user?.name ?? user?.email ?? user?.id;
+
+  return (
+    <header className="site-header">
+      <div className="site-header__inner">
+        <Link href="/" className="brand">
+          bffkit <span className="brand__tag">example</span>
+        </Link>
+        <nav aria-label="Main">
+          <ul className="nav">
+            {NAV.map((item) => (
+              <li key={item.href}>
+                <Link href={item.href}>{item.label}</Link>
+              </li>
+            ))}
+          </ul>
+        </nav>
+        <div className="session">
+          <span data-testid="session-status" className="session__status">
+            {status === 'authenticated' ? `Signed in as ${name}` : status === 'loading' ? 'Checking session…' : 'Not signed in'}
+          </span>
+          {status === 'authenticated' ? (
+            <form method="post" action="/api/auth/logout" onSubmit={onSignOut}>
+              <button data-testid="sign-out" type="submit" className="button button--ghost" disabled={signingOut}>
+                Sign out
+              </button>
+            </form>
+          ) : status === 'unauthenticated' ? (
+            <Link href="/login" data-testid="sign-in-link" className="button button--ghost">
+              Sign in
+            </Link>
+          ) : null}
+        </div>
+      </div>
+    </header>
+  );
+}

@@ -1,0 +1,246 @@
+import type { BackendAdapter } from './adapter';
+import { ConfigError } from './errors';
+import { resolveUpstream, type ResolvedUpstream, type UpstreamOptions } from './forward/upstream';
+import { validateSecrets } from './keys';
+import { consoleLogger, type Logger } from './logger';
+import { memoryRefreshCoordinator, type RefreshCoordinator } from './refresh-coordinator';
+import { memoryRateLimitStore, type RateLimitStore } from './rate-limit';
+import { isSafeReturnTo } from './return-to';
+import type { SessionStore } from './store';
+import { ONE_DAY, ONE_MINUTE, SEVEN_DAYS, systemClock, type Clock } from './time';
+
+/** Options of {@link createBff}. Every field but `secret`, `baseUrl` and `backend` has a default. */
+export interface BffOptions {
+  /**
+   * Secret(s) the session cookie is sealed with: at least 32 characters each. With a list, the
+   * first one seals and all of them unseal (rotation: put the new secret first, drop the old one later).
+   */
+  secret: string | readonly string[];
+  /** The app's public origin, e.g. `https://app.example.com`. Redirects and Origin checks use it, never the Host header. */
+  baseUrl: string;
+  /** How bffkit talks to the backend (see `credentialsBackend`). */
+  backend: BackendAdapter;
+  /** Where the auth route handlers are mounted. @default '/api/auth' */
+  basePath?: string;
+  /** The app's login page, for redirects of unauthenticated page requests. @default '/login' */
+  loginPage?: string;
+  /** Where to go after login when no valid `returnTo` was given. @default '/' */
+  defaultReturnTo?: string;
+  cookie?: {
+    /** Cookie base name; `__Host-` is prefixed whenever the cookie is Secure. @default 'bffkit' */
+    name?: string;
+    /** @default 'lax' */
+    sameSite?: 'lax' | 'strict';
+  };
+  session?: {
+    /** Seconds without activity after which the session ends. @default ONE_DAY */
+    idleTimeout?: number;
+    /** Seconds after sign-in after which the session ends whatever the activity. @default SEVEN_DAYS */
+    absoluteTimeout?: number;
+    /** Where sessions live. @default the sealed cookie itself (stateless) */
+    store?: SessionStore;
+  };
+  refresh?: {
+    /** Refresh this many seconds before the access token expires (capped at half its lifetime). @default 30 */
+    skew?: number;
+    /** Lock + successor record shared by concurrent refreshes. @default in-memory (one instance) */
+    coordinator?: RefreshCoordinator;
+    /** How long (seconds) the new tokens stay available to requests that still carry the old cookie. @default 120 */
+    successorTtl?: number;
+    /** How long (seconds) a refresh may hold the lock before another request may try. @default 15 */
+    lockTimeout?: number;
+  };
+  csrf?: {
+    /** @default 'x-csrf' */
+    headerName?: string;
+    /** @default '1' */
+    headerValue?: string;
+  };
+  /** Backends the browser may reach through the forwarding route, by name. @default {} */
+  upstreams?: Record<string, UpstreamOptions>;
+  loginRateLimit?: {
+    /** Failed logins allowed per account within the window. @default 5 */
+    maxPerAccount?: number;
+    /** Failed logins allowed per client address within the window. @default 20 */
+    maxPerAddress?: number;
+    /** Window length in seconds. @default 15 * ONE_MINUTE */
+    window?: number;
+    /** Counter store. @default in-memory */
+    store?: RateLimitStore;
+  };
+  /**
+   * Whether X-Forwarded-For comes from a proxy you trust, and how many hops. Only then is it used
+   * as the client address (rate limits, X-Forwarded-For to the backend). @default false
+   */
+  trustProxy?: boolean | number;
+  /** @default console, prefixed with [bffkit] */
+  logger?: Logger;
+  /** Clock in epoch seconds (tests inject one). @default system clock */
+  clock?: Clock;
+}
+
+/** The validated configuration, every default applied. */
+export interface ResolvedConfig {
+  secrets: string[];
+  appUrl: URL;
+  appOrigin: string;
+  backend: BackendAdapter;
+  basePath: string;
+  loginPage: string;
+  defaultReturnTo: string;
+  cookie: { name: string; secure: boolean; sameSite: 'lax' | 'strict' };
+  idleTimeout: number;
+  absoluteTimeout: number;
+  store: SessionStore | undefined;
+  refreshSkew: number;
+  coordinator: RefreshCoordinator;
+  successorTtl: number;
+  lockTimeout: number;
+  csrf: { headerName: string; headerValue: string };
+  upstreams: Map<string, ResolvedUpstream>;
+  loginRateLimit: { maxPerAccount: number; maxPerAddress: number; window: number; store: RateLimitStore };
+  trustProxy: boolean | number;
+  logger: Logger;
+  clock: Clock;
+}
+
+/** Every default in one place. */
+export const DEFAULTS = {
+  basePath: '/api/auth',
+  loginPage: '/login',
+  defaultReturnTo: '/',
+  cookieName: 'bffkit',
+  sameSite: 'lax',
+  idleTimeout: ONE_DAY,
+  absoluteTimeout: SEVEN_DAYS,
+  refreshSkew: 30,
+  successorTtl: 2 * ONE_MINUTE,
+  lockTimeout: 15,
+  csrfHeaderName: 'x-csrf',
+  csrfHeaderValue: '1',
+  maxFailuresPerAccount: 5,
+  maxFailuresPerAddress: 20,
+  rateLimitWindow: 15 * ONE_MINUTE,
+} as const;
+
+const LOCAL_HOSTS = new Set(['localhost', '127.0.0.1', '[::1]']);
+
+/**
+ * Validates options once and applies defaults. Throws {@link ConfigError} naming the field.
+ *
+ * @example
+ * const config = resolveConfig({ secret: process.env.BFF_SECRET!, baseUrl: 'https://app.example.com', backend });
+ */
+export function resolveConfig(options: BffOptions): ResolvedConfig {
+  if (!options || typeof options !== 'object') throw new ConfigError('options', 'must be an object');
+  const secrets = validateSecrets(options.secret);
+  const appUrl = parseBaseUrl(options.baseUrl);
+  if (!options.backend || typeof options.backend.refresh !== 'function') {
+    throw new ConfigError('backend', 'must be a backend adapter such as credentialsBackend({ url })');
+  }
+  const logger = options.logger ?? consoleLogger;
+  // Why: Secure cookies and the __Host- prefix are only dropped for plain-http localhost, which
+  // browsers treat as a development origin. Any other http origin is refused outright.
+  const secure = appUrl.protocol === 'https:';
+  if (!secure) {
+    logger.warn(
+      `baseUrl ${appUrl.origin} is plain http on localhost: cookies are sent without Secure and without the __Host- prefix. Use https in production.`,
+    );
+  }
+  const idleTimeout = positive('session.idleTimeout', options.session?.idleTimeout, DEFAULTS.idleTimeout);
+  const absoluteTimeout = positive('session.absoluteTimeout', options.session?.absoluteTimeout, DEFAULTS.absoluteTimeout);
+  if (idleTimeout > absoluteTimeout) {
+    throw new ConfigError('session.idleTimeout', 'must not be longer than session.absoluteTimeout');
+  }
+  const sameSite = options.cookie?.sameSite ?? DEFAULTS.sameSite;
+  if (sameSite !== 'lax' && sameSite !== 'strict') throw new ConfigError('cookie.sameSite', "must be 'lax' or 'strict'");
+  const cookieName = options.cookie?.name ?? DEFAULTS.cookieName;
+  if (!/^[A-Za-z0-9_-]{1,40}$/.test(cookieName)) {
+    throw new ConfigError('cookie.name', 'must be 1-40 characters of A-Z, a-z, 0-9, _ or -');
+  }
+  const headerName = (options.csrf?.headerName ?? DEFAULTS.csrfHeaderName).toLowerCase();
+  if (!/^x-[a-z0-9-]{1,60}$/.test(headerName)) {
+    throw new ConfigError('csrf.headerName', 'must be a custom header name starting with x-');
+  }
+  const upstreams = new Map<string, ResolvedUpstream>();
+  for (const [name, up] of Object.entries(options.upstreams ?? {})) upstreams.set(name, resolveUpstream(name, up));
+  const trustProxy = options.trustProxy ?? false;
+  if (typeof trustProxy !== 'boolean' && !(Number.isInteger(trustProxy) && trustProxy >= 0)) {
+    throw new ConfigError('trustProxy', 'must be a boolean or a number of trusted hops');
+  }
+  return {
+    secrets,
+    appUrl,
+    appOrigin: appUrl.origin,
+    backend: options.backend,
+    basePath: path('basePath', options.basePath ?? DEFAULTS.basePath),
+    loginPage: path('loginPage', options.loginPage ?? DEFAULTS.loginPage),
+    defaultReturnTo: returnPath('defaultReturnTo', options.defaultReturnTo ?? DEFAULTS.defaultReturnTo),
+    cookie: { name: secure ? `__Host-${cookieName}` : cookieName, secure, sameSite },
+    idleTimeout,
+    absoluteTimeout,
+    store: options.session?.store,
+    refreshSkew: nonNegative('refresh.skew', options.refresh?.skew, DEFAULTS.refreshSkew),
+    coordinator: options.refresh?.coordinator ?? memoryRefreshCoordinator(),
+    successorTtl: positive('refresh.successorTtl', options.refresh?.successorTtl, DEFAULTS.successorTtl),
+    lockTimeout: positive('refresh.lockTimeout', options.refresh?.lockTimeout, DEFAULTS.lockTimeout),
+    csrf: { headerName, headerValue: options.csrf?.headerValue ?? DEFAULTS.csrfHeaderValue },
+    upstreams,
+    loginRateLimit: {
+      maxPerAccount: positive('loginRateLimit.maxPerAccount', options.loginRateLimit?.maxPerAccount, DEFAULTS.maxFailuresPerAccount),
+      maxPerAddress: positive('loginRateLimit.maxPerAddress', options.loginRateLimit?.maxPerAddress, DEFAULTS.maxFailuresPerAddress),
+      window: positive('loginRateLimit.window', options.loginRateLimit?.window, DEFAULTS.rateLimitWindow),
+      store: options.loginRateLimit?.store ?? memoryRateLimitStore(),
+    },
+    trustProxy,
+    logger,
+    clock: options.clock ?? systemClock,
+  };
+}
+
+function parseBaseUrl(value: unknown): URL {
+  if (typeof value !== 'string' || value === '') {
+    throw new ConfigError('baseUrl', "is required: the app's public origin, e.g. https://app.example.com");
+  }
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    throw new ConfigError('baseUrl', 'must be an absolute URL such as https://app.example.com');
+  }
+  if (url.protocol !== 'https:' && !(url.protocol === 'http:' && LOCAL_HOSTS.has(url.hostname))) {
+    throw new ConfigError('baseUrl', 'must use https (plain http is accepted only for localhost)');
+  }
+  if (url.username || url.password || url.search || url.hash || (url.pathname !== '/' && url.pathname !== '')) {
+    throw new ConfigError('baseUrl', 'must be an origin only (no path, query, fragment or credentials)');
+  }
+  return url;
+}
+
+function positive(field: string, value: number | undefined, fallback: number): number {
+  if (value === undefined) return fallback;
+  if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0) {
+    throw new ConfigError(field, 'must be a positive number of seconds');
+  }
+  return value;
+}
+
+function nonNegative(field: string, value: number | undefined, fallback: number): number {
+  if (value === undefined) return fallback;
+  if (typeof value !== 'number' || !Number.isFinite(value) || value < 0) {
+    throw new ConfigError(field, 'must be a number of seconds, 0 or more');
+  }
+  return value;
+}
+
+function path(field: string, value: string): string {
+  if (typeof value !== 'string' || !/^\/[A-Za-z0-9/_-]*$/.test(value) || value.includes('//')) {
+    throw new ConfigError(field, "must be a path such as '/api/auth'");
+  }
+  return value.length > 1 ? value.replace(/\/$/, '') : value;
+}
+
+function returnPath(field: string, value: string): string {
+  if (!isSafeReturnTo(value)) throw new ConfigError(field, "must be a same-origin path such as '/'");
+  return value;
+}

@@ -1,0 +1,107 @@
+/**
+ * Forwards one browser API call to its upstream with the access token attached on the server.
+ */
+import { BffError } from '../errors';
+import { errorResponse, toErrorResponse } from '../http';
+import { contentLength, limitBody, payloadTooLarge, peekBody } from './body-limit';
+import { browserResponseHeaders, upstreamRequestHeaders } from './headers';
+import { buildUpstreamUrl, resolveUpstreamPath } from './path';
+import { send, type UpstreamCall } from './transport';
+import type { ResolvedUpstream } from './upstream';
+
+/** What the caller knows about the session and the client. */
+export interface ForwardContext {
+  /** The access token sent upstream as `Authorization: Bearer …`. */
+  accessToken: string;
+  /** The client's address, sent as `X-Forwarded-For` (omitted when not an IP address). */
+  clientIp: string;
+  /** The app's configured base URL: source of `X-Forwarded-Proto` / `X-Forwarded-Host`. */
+  appUrl: URL;
+  /** Called once when the upstream answered 401 and the body is replayable; returns a fresh token or null. */
+  onUnauthorized?: () => Promise<string | null>;
+}
+
+/** Bodies up to this size are buffered (never more) so a 401 can be retried once; larger ones stream. */
+export const MAX_REPLAYABLE_BODY_BYTES = 64 * 1024;
+
+/**
+ * Forwards `request` (mounted at `upstream.mount`) to the upstream and returns its response.
+ *
+ * Never throws for expected failures: bad path → 400, unknown path → 404, method → 405 (with
+ * `Allow`), body too large → 413, upstream silent → 504, unreachable → 502, each as JSON
+ * `{ code, message }`. Bodies stream both ways; only small replayable bodies are buffered.
+ *
+ * @example
+ * export async function GET(request: Request) {
+ *   return forwardRequest(request, backend, { accessToken, clientIp: '203.0.113.7', appUrl: new URL('https://app.example.com') });
+ * }
+ */
+export async function forwardRequest(request: Request, upstream: ResolvedUpstream, ctx: ForwardContext): Promise<Response> {
+  try {
+    return await forward(request, upstream, ctx);
+  } catch (error) {
+    return toErrorResponse(error instanceof BffError ? error : new BffError('upstream_unavailable', 'The upstream service is unavailable.'));
+  }
+}
+
+async function forward(request: Request, upstream: ResolvedUpstream, ctx: ForwardContext): Promise<Response> {
+  const raw = afterMount(request.url, upstream.mount);
+  if (raw === null) return errorResponse('path_not_allowed', 'No upstream route matches this path.');
+  const method = request.method.toUpperCase();
+  const check = resolveUpstreamPath(raw, upstream, method);
+  if (!check.ok) {
+    const allow = check.code === 'method_not_allowed' ? { allow: check.allow.join(', ') } : undefined;
+    return errorResponse(check.code, check.message, allow);
+  }
+  const url = buildUpstreamUrl(upstream, check);
+
+  const declared = contentLength(request.headers);
+  if (Number.isNaN(declared)) return errorResponse('invalid_request', 'Invalid Content-Length.');
+  // Why: refuse before contacting the upstream when the size is known up front.
+  if (declared !== null && declared > upstream.maxRequestBodyBytes) throw payloadTooLarge();
+  const limit = Math.min(declared ?? Infinity, upstream.maxRequestBodyBytes);
+
+  let body: UpstreamCall['body'] = null;
+  if (request.body !== null && method !== 'GET' && method !== 'HEAD') {
+    if (declared !== null && declared > MAX_REPLAYABLE_BODY_BYTES) body = limitBody(request.body, limit);
+    else {
+      // Small (or unknown-size) bodies: buffer at most 64 KB so a 401 can be retried once.
+      const peeked = await peekBody(request.body, MAX_REPLAYABLE_BODY_BYTES, limit);
+      body = peeked.complete ? peeked.bytes : peeked.stream;
+    }
+  }
+  const replayable = !(body instanceof ReadableStream);
+
+  const headers = upstreamRequestHeaders(request.headers, upstream, ctx);
+  if (declared !== null && body instanceof ReadableStream) headers['content-length'] = String(declared);
+  const call = (token: string): Promise<Response> =>
+    send({ url, method, body, timeoutMs: upstream.timeoutMs, signal: request.signal, headers: { ...headers, authorization: `Bearer ${token}` } });
+
+  let response = await call(ctx.accessToken);
+  if (response.status === 401 && replayable && ctx.onUnauthorized) {
+    // Why once: a second 401 with a fresh token is the answer; looping would hammer the backend.
+    const fresh = await ctx.onUnauthorized();
+    if (fresh) {
+      await response.body?.cancel().catch(() => undefined);
+      response = await call(fresh);
+    }
+  }
+  return new Response(response.body, {
+    status: response.status,
+    headers: browserResponseHeaders(response.headers, upstream, url),
+  });
+}
+
+/** The raw path+query after the mount (prefix match on a segment boundary), or null. */
+function afterMount(href: string, mount: string): string | null {
+  // Why raw string work: request.url is already serialised; re-parsing would not undo anything
+  // but costs time, and slicing keeps the percent-encoding exactly as received.
+  const start = href.indexOf('/', href.indexOf('//') + 2);
+  if (start === -1) return null;
+  const hash = href.indexOf('#', start);
+  const target = hash === -1 ? href.slice(start) : href.slice(start, hash);
+  if (!target.startsWith(mount)) return null;
+  const rest = target.slice(mount.length);
+  if (rest !== '' && rest[0] !== '/' && rest[0] !== '?') return null;
+  return rest;
+}

@@ -1,0 +1,117 @@
+/**
+ * Header hygiene for forwarded calls: what goes up (SECURITY.md 19) and what comes back (20).
+ */
+import { rewriteLocation } from './location';
+import type { ResolvedUpstream } from './upstream';
+
+/** Hop-by-hop headers (RFC 9110 §7.6.1) plus the legacy ones proxies still see. */
+const HOP_BY_HOP = ['connection', 'keep-alive', 'proxy-authenticate', 'proxy-authorization', 'proxy-connection', 'te', 'trailer', 'transfer-encoding', 'upgrade'];
+
+/**
+ * Request headers the browser may never choose, even through `allowRequestHeaders`:
+ * credentials, routing/client-identity headers, framing, and method/URL override headers
+ * (which would let an allowed POST act as a DELETE, or an allowed path act as another).
+ */
+const FORBIDDEN_REQUEST = new Set([
+  ...HOP_BY_HOP,
+  'authorization', 'cookie', 'host', 'content-length', 'expect', 'accept-encoding',
+  'forwarded', 'x-real-ip', 'x-client-ip', 'true-client-ip', 'cf-connecting-ip', 'x-csrf',
+  'x-http-method-override', 'x-http-method', 'x-method-override', 'x-original-url', 'x-rewrite-url',
+]);
+const FORBIDDEN_REQUEST_PREFIXES = ['x-forwarded-', 'x-middleware-', 'x-nextjs-', 'x-original-', 'x-invoke-', 'sec-'];
+
+/**
+ * Response headers that never reach the browser: upstream cookies; hop-by-hop; server identity;
+ * the upstream's auth challenge (the browser does not authenticate upstream; a `Basic` challenge
+ * would pop a password dialog on the app's origin); CORS (SECURITY.md 15: it stays closed);
+ * origin-wide policies that belong to the app (HSTS, Alt-Svc, Clear-Site-Data could wipe the
+ * session cookie); and headers a front proxy or Next.js would act on (X-Accel-Redirect serves
+ * internal files from nginx; x-middleware-* rewrites routes in Next.js).
+ */
+const STRIPPED_RESPONSE = new Set([
+  ...HOP_BY_HOP,
+  'set-cookie', 'set-cookie2', 'server', 'x-powered-by', 'x-aspnet-version', 'x-aspnetmvc-version',
+  'www-authenticate', 'alt-svc', 'strict-transport-security', 'clear-site-data', 'public-key-pins',
+  'content-location', 'refresh', 'x-sendfile', 'x-lighttpd-send-file',
+]);
+const STRIPPED_RESPONSE_PREFIXES = ['access-control-', 'x-accel-', 'x-middleware-', 'x-nextjs-'];
+
+/** What bffkit itself needs to set the forwarding headers. */
+export interface ForwardingFacts {
+  accessToken: string;
+  clientIp: string;
+  appUrl: URL;
+}
+
+const IP_CHARS = /^[0-9A-Fa-f:.]{2,45}$/;
+
+/**
+ * True for a request header name the app may never allow through (used to validate config).
+ *
+ * @example
+ * isForbiddenRequestHeader('x-forwarded-host'); // true
+ */
+export function isForbiddenRequestHeader(name: string): boolean {
+  const lower = name.toLowerCase();
+  return FORBIDDEN_REQUEST.has(lower) || FORBIDDEN_REQUEST_PREFIXES.some((p) => lower.startsWith(p));
+}
+
+/**
+ * The headers sent upstream: the allow-listed browser headers (minus any the browser nominated
+ * as hop-by-hop in `Connection`), then bffkit's own. X-Forwarded-* come from the configured
+ * app URL and the caller's client address, never from the browser's Host or X-Forwarded-*.
+ *
+ * @example
+ * const headers = upstreamRequestHeaders(request.headers, upstream, { accessToken, clientIp, appUrl });
+ * headers.authorization; // 'Bearer eyJ…'
+ */
+export function upstreamRequestHeaders(incoming: Headers, upstream: ResolvedUpstream, facts: ForwardingFacts): Record<string, string> {
+  const out: Record<string, string> = {};
+  const nominated = connectionTokens(incoming.get('connection'));
+  for (const [name, value] of incoming) {
+    if (upstream.requestHeaderAllowList.has(name) && !nominated.has(name)) out[name] = value;
+  }
+  out.authorization = `Bearer ${facts.accessToken}`;
+  // Why identity: bodies pass through untouched in both directions, so Content-Length and
+  // Content-Encoding stay truthful. The app server may still compress towards the browser.
+  out['accept-encoding'] = 'identity';
+  if (IP_CHARS.test(facts.clientIp)) out['x-forwarded-for'] = facts.clientIp;
+  out['x-forwarded-proto'] = facts.appUrl.protocol.slice(0, -1);
+  out['x-forwarded-host'] = facts.appUrl.host;
+  return out;
+}
+
+/**
+ * The headers returned to the browser: the upstream's headers minus the stripped set and anything
+ * the upstream nominated in `Connection`; `Location` rewritten into the mount or dropped;
+ * `Cache-Control: private, no-store` unless the upstream already said `no-store` (the response
+ * was fetched with the user's token, SECURITY.md 29); `X-Content-Type-Options: nosniff`.
+ *
+ * @param upstreamUrl The URL that was called (to resolve a relative Location).
+ * @example
+ * const headers = browserResponseHeaders(upstreamResponse.headers, upstream, upstreamUrl);
+ */
+export function browserResponseHeaders(incoming: Headers, upstream: ResolvedUpstream, upstreamUrl: URL): Headers {
+  const out = new Headers();
+  const nominated = connectionTokens(incoming.get('connection'));
+  for (const [name, value] of incoming) {
+    if (STRIPPED_RESPONSE.has(name) || nominated.has(name)) continue;
+    if (STRIPPED_RESPONSE_PREFIXES.some((p) => name.startsWith(p))) continue;
+    if (name === 'location') {
+      const location = rewriteLocation(value, upstream, upstreamUrl);
+      if (location !== null) out.set('location', location);
+      continue;
+    }
+    out.append(name, value);
+  }
+  if (!/(^|[\s,])no-store([\s,]|$)/i.test(out.get('cache-control') ?? '')) out.set('cache-control', 'private, no-store');
+  out.set('x-content-type-options', 'nosniff');
+  return out;
+}
+
+function connectionTokens(value: string | null): ReadonlySet<string> {
+  if (!value) return EMPTY;
+  return new Set(value.split(',').map((t) => t.trim().toLowerCase()).filter(Boolean));
+}
+
+const EMPTY: ReadonlySet<string> = new Set();

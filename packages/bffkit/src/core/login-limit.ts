@@ -1,0 +1,61 @@
+import { createHash } from 'node:crypto';
+import { clientAddress } from './client-ip';
+import type { ResolvedConfig } from './config';
+import { BffError } from './errors';
+
+/**
+ * Brute-force protection for login (SECURITY.md 28): failures are counted per account and per client
+ * address within a window. The client address comes from X-Forwarded-For only with `trustProxy`;
+ * without it (and with no socket address, as in Next.js route handlers) only the per-account limit
+ * applies, since counting every client as one 'unknown' address would let one attacker lock everyone out.
+ */
+function keys(config: ResolvedConfig, request: Request | null, email: string): string[] {
+  // Why hashed: counter keys may live in Redis; they should not hold email addresses.
+  const account = createHash('sha256').update(email.trim().toLowerCase()).digest('base64url');
+  const out = [`login:acct:${account}`];
+  if (request) {
+    const address = clientAddress(request, { trustProxy: config.trustProxy });
+    if (address !== 'unknown') out.push(`login:addr:${address}`);
+  }
+  return out;
+}
+
+/**
+ * Whether a login attempt may proceed, or the `rate_limited` error (with Retry-After) to answer.
+ *
+ * @example
+ * const allowed = await checkLoginAllowed(config, request, email);
+ * if (!allowed.ok) throw allowed.error;
+ */
+export async function checkLoginAllowed(
+  config: ResolvedConfig,
+  request: Request,
+  email: string,
+): Promise<{ ok: true } | { ok: false; error: BffError }> {
+  const { store, maxPerAccount, maxPerAddress } = config.loginRateLimit;
+  const [account, address] = keys(config, request, email);
+  const checks: [string | undefined, number][] = [[account, maxPerAccount], [address, maxPerAddress]];
+  let retryAfter = 0;
+  for (const [key, max] of checks) {
+    if (!key) continue;
+    const { count, resetIn } = await store.get(key);
+    if (count >= max) retryAfter = Math.max(retryAfter, resetIn);
+  }
+  if (retryAfter === 0) return { ok: true };
+  return {
+    ok: false,
+    error: new BffError('rate_limited', 'Too many failed sign-in attempts. Try again later.', { 'retry-after': String(retryAfter) }),
+  };
+}
+
+/** Counts a failed login against the account and the client address. */
+export async function recordLoginFailure(config: ResolvedConfig, request: Request, email: string): Promise<void> {
+  const { store, window } = config.loginRateLimit;
+  await Promise.all(keys(config, request, email).map((k) => store.increment(k, window)));
+}
+
+/** A successful login clears the account's failures (not the address's). */
+export async function recordLoginSuccess(config: ResolvedConfig, email: string): Promise<void> {
+  const [account] = keys(config, null, email);
+  if (account) await config.loginRateLimit.store.reset(account);
+}

@@ -1,0 +1,88 @@
+import type { BffContext, RouteAction } from '../context';
+import { BffError } from '../errors';
+import { json, toErrorResponse } from '../http';
+import { withCookies, seeOther } from '../respond';
+import { safeReturnTo } from '../return-to';
+import { newSessionId } from '../session-cookie';
+import { checkLoginAllowed, recordLoginFailure, recordLoginSuccess } from '../login-limit';
+import { readRequestBody } from './body';
+import { toClientSession } from './session';
+import type { SessionData } from '../types';
+
+const MAX_FIELD = 1024;
+// One message and status for every failure reason (SECURITY.md 27): no account enumeration, and the
+// backend's own message is never relayed.
+const LOGIN_FAILED = 'Invalid email or password.';
+
+/**
+ * `POST {basePath}/login`: forwards the credentials to the backend, keeps the tokens in a fresh
+ * session cookie and answers the display user (JSON), or 303s (the no-JavaScript form path).
+ */
+export const loginAction: RouteAction = async (ctx, request) => {
+  const body = await readRequestBody(ctx, request);
+  if (!body.ok) return body.response;
+  const { mode, fields } = body;
+  const returnTo = safeReturnTo(fields.returnTo, ctx.config.defaultReturnTo);
+  try {
+    const email = field(fields.email);
+    const password = field(fields.password);
+    if (!email || !password) throw new BffError('invalid_request', 'Email and password are required.');
+    const limit = await checkLoginAllowed(ctx.config, request, email);
+    if (!limit.ok) throw limit.error;
+
+    const backend = ctx.config.backend;
+    if (!backend.login) throw new BffError('not_found', 'This backend does not support credential login.');
+    const tokens = await backend.login({ ...fields, email, password });
+    if (!tokens.ok) {
+      if (tokens.reason !== 'rejected') throw transient(tokens.reason);
+      await recordLoginFailure(ctx.config, request, email);
+      throw new BffError('login_failed', LOGIN_FAILED);
+    }
+    const user = await backend.user(tokens.value);
+    if (!user.ok) throw user.reason === 'rejected' ? new BffError('login_failed', LOGIN_FAILED) : transient(user.reason);
+    await recordLoginSuccess(ctx.config, email);
+
+    const presentNames = await endPreviousSession(ctx, request);
+    const now = ctx.config.clock();
+    // Always a new id (SECURITY.md 8): whatever cookie came in is replaced, never upgraded.
+    const session: SessionData = { id: newSessionId(), user: user.value, tokens: tokens.value, createdAt: now, lastActiveAt: now };
+    const setCookies = (await ctx.cookie.write(session, presentNames, now, 'create')) ?? [];
+    if (mode === 'form') return seeOther(ctx.config.appUrl, returnTo, setCookies);
+    return withCookies(json({ ...toClientSession(session, ctx.config), redirectTo: returnTo }), setCookies);
+  } catch (error) {
+    if (mode === 'form') return formFailure(ctx, error, fields.returnTo);
+    return toErrorResponse(error);
+  }
+};
+
+/** Signs out whatever session the request carried (revoking its refresh token) before a new login. */
+async function endPreviousSession(ctx: BffContext, request: Request): Promise<string[]> {
+  const read = await ctx.cookie.read(request.headers.get('cookie'), ctx.config.clock()).catch(() => null);
+  if (!read) return [];
+  if (read.session) {
+    await ctx.config.backend.revoke?.(read.session.tokens).catch(() => undefined);
+    await ctx.cookie.end(read.session, ctx.config.clock()).catch(() => undefined);
+  }
+  return read.presentNames;
+}
+
+function formFailure(ctx: BffContext, error: unknown, rawReturnTo: unknown): Response {
+  const code = error instanceof BffError ? error.code : 'internal_error';
+  const params = new URLSearchParams({ error: code });
+  const returnTo = safeReturnTo(rawReturnTo, '');
+  if (returnTo) params.set('returnTo', returnTo);
+  const res = seeOther(ctx.config.appUrl, `${ctx.config.loginPage}?${params}`);
+  if (error instanceof BffError) for (const [k, v] of Object.entries(error.headers)) res.headers.set(k, v);
+  return res;
+}
+
+function transient(reason: 'unavailable' | 'timeout'): BffError {
+  return reason === 'timeout'
+    ? new BffError('upstream_timeout', 'The backend did not answer in time. Try again.')
+    : new BffError('upstream_unavailable', 'The backend is unavailable. Try again.');
+}
+
+function field(value: unknown): string | null {
+  return typeof value === 'string' && value.length > 0 && value.length <= MAX_FIELD ? value : null;
+}
+

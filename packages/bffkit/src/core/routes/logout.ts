@@ -1,0 +1,24 @@
+import type { RouteAction } from '../context';
+import { json } from '../http';
+import { withCookies, seeOther } from '../respond';
+import { safeReturnTo } from '../return-to';
+import { readRequestBody } from './body';
+
+/**
+ * `POST {basePath}/logout`: revokes the refresh token at the backend, ends the session (deleted from
+ * the store, or remembered as ended) and clears every session cookie (SECURITY.md 11).
+ * A backend that is down does not keep the user signed in: the local session ends regardless.
+ */
+export const logoutAction: RouteAction = async (ctx, request) => {
+  const body = await readRequestBody(ctx, request, true);
+  if (!body.ok) return body.response;
+  const now = ctx.config.clock();
+  const read = await ctx.cookie.read(request.headers.get('cookie'), now).catch(() => null);
+  if (read?.session) {
+    await ctx.config.backend.revoke?.(read.session.tokens).catch(() => undefined);
+    await ctx.cookie.end(read.session, now).catch(() => undefined);
+  }
+  const setCookies = ctx.cookie.clear(read?.presentNames ?? []);
+  if (body.mode === 'form') return seeOther(ctx.config.appUrl, safeReturnTo(body.fields.returnTo, '/'), setCookies);
+  return withCookies(json({ status: 'unauthenticated' }), setCookies);
+};

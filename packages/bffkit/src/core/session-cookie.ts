@@ -1,0 +1,137 @@
+import { randomBytes } from 'node:crypto';
+import { readCookieChunks, writeCookieChunks, clearCookieChunks } from './chunks';
+import { parseCookieHeader, type CookieAttributes } from './cookie';
+import type { ResolvedConfig } from './config';
+import { deriveKeyRing, type KeyRing } from './keys';
+import { isSessionAlive, sessionExpiresAt } from './lifetime';
+import { sealJson, unsealJson } from './seal';
+import { fromWire, toWire } from './session-codec';
+import type { SessionData } from './types';
+
+/** What the request's cookies say about the session. */
+export interface CookieRead {
+  /** The live session, or null (absent, tampered, expired, revoked). */
+  session: SessionData | null;
+  /** Every cookie name of the session family the request carried. */
+  presentNames: string[];
+  /** True when a session cookie was present but unusable: the response should clear it. */
+  invalid: boolean;
+}
+
+/** A fresh random session id: 128 bits, base64url. */
+export function newSessionId(): string {
+  return randomBytes(16).toString('base64url');
+}
+
+const CACHE_SIZE = 1000;
+
+/**
+ * Reads and writes the session cookie. In cookie mode the cookie holds the sealed session; with a
+ * server-side store it holds only the sealed session id and the data lives in the store.
+ * Keys are derived once here, never per request.
+ */
+export class SessionCookie {
+  private readonly ring: KeyRing;
+  private readonly attrs: CookieAttributes;
+  // Why a cache keyed by the exact sealed string is safe: GCM already authenticated that exact value
+  // under our keys, so the decoded result for the same string cannot differ. Lifetimes, revocation
+  // and the store are still checked on every read. It saves the decrypt when proxy.ts and the
+  // route handler of the same request both read the session.
+  private readonly cache = new Map<string, SessionData | string>();
+  // Cookie mode cannot delete a cookie the browser keeps; sessions ended here are remembered so a
+  // replayed cookie is anonymous on this instance (use a store for revocation across instances).
+  private readonly ended = new Map<string, number>();
+
+  constructor(private readonly config: ResolvedConfig) {
+    this.ring = deriveKeyRing(config.secrets, config.store ? 'session-id' : 'session');
+    this.attrs = { httpOnly: true, secure: config.cookie.secure, sameSite: config.cookie.sameSite, path: '/' };
+  }
+
+  /**
+   * Reads the session from a Cookie header. Never throws for bad input; a store outage throws
+   * the store's BffError (`store_unavailable`).
+   */
+  async read(cookieHeader: string | null, now: number): Promise<CookieRead> {
+    const chunks = readCookieChunks(parseCookieHeader(cookieHeader), this.config.cookie.name);
+    const presentNames = chunks.presentNames;
+    if (chunks.value === null) {
+      if (chunks.tampered) this.config.logger.warn('session cookie set is inconsistent (duplicate or missing chunk); treated as anonymous');
+      return { session: null, presentNames, invalid: presentNames.length > 0 };
+    }
+    const session = await this.decode(chunks.value);
+    if (!session) return { session: null, presentNames, invalid: true };
+    if (!isSessionAlive(session, now, this.config) || this.isEnded(session.id, now)) {
+      return { session: null, presentNames, invalid: true };
+    }
+    return { session, presentNames, invalid: false };
+  }
+
+  /**
+   * Set-Cookie lines that store `session` (and persist it to the store in store mode). With
+   * `'update'`, answers null when the session has ended meanwhile (logout won the race).
+   */
+  async write(session: SessionData, presentNames: readonly string[], now: number, mode: 'create' | 'update'): Promise<string[] | null> {
+    const maxAge = Math.max(0, sessionExpiresAt(session, this.config) - now);
+    const store = this.config.store;
+    let value: string;
+    if (mode === 'update' && this.isEnded(session.id, now)) return null;
+    if (store) {
+      if (!(await store.set(session, maxAge, mode))) return null;
+      value = sealJson(this.ring, { v: 1, i: session.id });
+    } else {
+      value = sealJson(this.ring, toWire(session));
+    }
+    this.remember(value, store ? session.id : session);
+    return writeCookieChunks(this.config.cookie.name, value, { ...this.attrs, maxAge }, presentNames);
+  }
+
+  /** Set-Cookie lines that delete every present cookie of the session family. */
+  clear(presentNames: readonly string[]): string[] {
+    const names = presentNames.length ? presentNames : [this.config.cookie.name];
+    return clearCookieChunks(names, this.attrs);
+  }
+
+  /** Ends a session: deleted from the store, or remembered as ended until its absolute timeout. */
+  async end(session: SessionData, now: number): Promise<void> {
+    if (this.config.store) {
+      await this.config.store.delete(session.id);
+      return;
+    }
+    this.ended.set(session.id, session.createdAt + this.config.absoluteTimeout);
+    if (this.ended.size > 100_000) {
+      for (const [id, until] of this.ended) if (until <= now || this.ended.size > 100_000) this.ended.delete(id);
+    }
+  }
+
+  private isEnded(id: string, now: number): boolean {
+    const until = this.ended.get(id);
+    return until !== undefined && until > now;
+  }
+
+  private async decode(value: string): Promise<SessionData | null> {
+    let hit = this.cache.get(value);
+    if (hit === undefined) {
+      const raw = unsealJson<unknown>(this.ring, value);
+      if (this.config.store) {
+        const id = raw && typeof raw === 'object' ? (raw as { i?: unknown }).i : undefined;
+        if (typeof id !== 'string') return null;
+        hit = id;
+      } else {
+        const s = fromWire(raw);
+        if (!s) return null;
+        hit = s;
+      }
+      this.remember(value, hit);
+    }
+    if (typeof hit === 'string') return this.config.store ? this.config.store.get(hit) : null;
+    return hit;
+  }
+
+  private remember(value: string, decoded: SessionData | string): void {
+    if (this.cache.size >= CACHE_SIZE) {
+      const oldest = this.cache.keys().next().value;
+      if (oldest !== undefined) this.cache.delete(oldest);
+    }
+    this.cache.set(value, decoded);
+  }
+}

@@ -1,0 +1,25 @@
+/**
+ * bffkit: the Backend-for-Frontend for Next.js apps in front of an external API.
+ * This entry point is framework-free; see `bffkit/next` and `bffkit/react` for the bindings.
+ */
+export { createBff } from './core/bff';
+export type { Bff } from './core/bff';
+export { resolveConfig, DEFAULTS } from './core/config';
+export type { BffOptions, ResolvedConfig } from './core/config';
+export { credentialsBackend, TOKEN_FIELDS } from './core/credentials';
+export type { CredentialsBackendOptions, TokenFieldMapping } from './core/credentials';
+export type { BackendAdapter, BackendResult, LoginCredentials } from './core/adapter';
+export { BffError, ConfigError, ERROR_STATUS } from './core/errors';
+export type { ErrorCode } from './core/errors';
+export { memoryRefreshCoordinator } from './core/refresh-coordinator';
+export type { RefreshCoordinator } from './core/refresh-coordinator';
+export { memoryRateLimitStore } from './core/rate-limit';
+export type { RateLimitStore } from './core/rate-limit';
+export type { SessionStore } from './core/store';
+export { safeReturnTo } from './core/return-to';
+export type { UpstreamOptions, UpstreamRule } from './core/forward/upstream';
+export type { ProxyRules, ProxyDecision } from './core/proxy-decision';
+export type { ClientSession, SessionUser, SessionData, TokenSet } from './core/types';
+export { consoleLogger, silentLogger } from './core/logger';
+export type { Logger } from './core/logger';
+export { ONE_MINUTE, FIVE_MINUTES, ONE_HOUR, ONE_DAY, SEVEN_DAYS } from './core/time';

@@ -1,0 +1,86 @@
+import { headers } from 'next/headers';
+import { cache } from 'react';
+import { createBff, type Bff } from '../core/bff';
+import type { BffOptions } from '../core/config';
+import { toErrorResponse } from '../core/http';
+import type { ProxyRules } from '../core/proxy-decision';
+import type { ClientSession } from '../core/types';
+import { persistCookies } from './persist-cookies';
+import { makeProxy } from './proxy';
+
+type RouteHandler = (request: Request) => Promise<Response>;
+
+/** Options of a server-side backend call: `fetch` options plus the upstream to call. */
+export interface FetchBackendInit extends RequestInit {
+  /** Name of the configured upstream. @default the first one configured */
+  upstream?: string;
+}
+
+/** bffkit bound to Next.js. Create it once (e.g. in `lib/bff.ts`) with {@link createBffNext}. */
+export interface BffNext {
+  /** `export const { GET, POST } = bff.authRoutes;` in `app/api/auth/[...bffkit]/route.ts`. */
+  readonly authRoutes: { GET: RouteHandler; POST: RouteHandler };
+  /** Route handlers of the forwarding route for one upstream, e.g. in `app/api/backend/[...path]/route.ts`. */
+  forwardRoutes(upstream: string): Record<'GET' | 'HEAD' | 'POST' | 'PUT' | 'PATCH' | 'DELETE' | 'OPTIONS', RouteHandler>;
+  /** The signed-in user for Server Components and Server Actions: display data only, never a token. */
+  getSession(): Promise<ClientSession>;
+  /** Calls the backend from server code with the session's access token attached. */
+  fetchBackend(path: string, init?: FetchBackendInit): Promise<Response>;
+  /** The `proxy` function for `proxy.ts`. */
+  proxy(rules: ProxyRules): (request: import('next/server').NextRequest) => Promise<Response>;
+  /** The framework-free core (built on first use). */
+  core(): Bff;
+}
+
+/**
+ * Binds bffkit to Next.js. Pass a function to read the environment lazily: `next build` evaluates
+ * route modules, and a missing secret must fail the first request with a clear message, not the build.
+ *
+ * @example
+ * export const bff = createBffNext(() => ({
+ *   secret: process.env.BFF_SECRET!,
+ *   baseUrl: process.env.APP_URL!,
+ *   backend: credentialsBackend({ url: process.env.BACKEND_URL! }),
+ * }));
+ */
+export function createBffNext(options: BffOptions | (() => BffOptions)): BffNext {
+  let bff: Bff | undefined;
+  const core = (): Bff => (bff ??= createBff(typeof options === 'function' ? options() : options));
+  const safe = (run: (b: Bff, r: Request) => Promise<Response>): RouteHandler => async (request) => {
+    try {
+      return await run(core(), request);
+    } catch (error) {
+      if (!(error instanceof Error && 'status' in error)) console.error(`[bffkit] ${(error as Error)?.message ?? error}`);
+      return toErrorResponse(error);
+    }
+  };
+  const auth = safe((b, r) => b.handleAuth(r));
+  // One read per request, shared by every Server Component that asks (React's request cache).
+  const cookieHeader = cache(async () => (await headers()).get('cookie'));
+  // Reading the headers first marks the page dynamic before any configuration is touched, so
+  // `next build` never constructs bffkit (and never needs the secret) while prerendering.
+  const getSession = cache(async (): Promise<ClientSession> => {
+    const cookie = await cookieHeader();
+    return core().readSession(cookie);
+  });
+
+  return {
+    authRoutes: { GET: auth, POST: auth },
+    forwardRoutes(upstream) {
+      const handler = safe((b, r) => b.forward(r, upstream));
+      return { GET: handler, HEAD: handler, POST: handler, PUT: handler, PATCH: handler, DELETE: handler, OPTIONS: handler };
+    },
+    getSession,
+    async fetchBackend(path, init = {}) {
+      const cookie = await cookieHeader();
+      const b = core();
+      const { upstream = b.config.upstreams.keys().next().value, ...rest } = init;
+      if (!upstream) throw new TypeError('bffkit: fetchBackend needs an upstream; configure `upstreams`');
+      const { response, setCookies } = await b.fetchBackend(cookie, upstream, path, rest);
+      await persistCookies(setCookies);
+      return response;
+    },
+    proxy: (rules) => makeProxy(core, rules),
+    core,
+  };
+}

@@ -1,0 +1,9 @@
+// Server-only: this entry reads cookies and holds the code that attaches tokens. The `server-only`
+// import makes any attempt to bundle it for the browser fail the build.
+import 'server-only';
+
+export { createBffNext } from './create';
+export type { BffNext, FetchBackendInit } from './create';
+export { credentialsBackend, TOKEN_FIELDS } from '../core/credentials';
+export type { BffOptions } from '../core/config';
+export type { ClientSession, SessionUser } from '../core/types';

@@ -1,0 +1,15 @@
+'use client';
+
+export { SessionProvider } from './provider';
+export type { SessionProviderProps } from './provider';
+export { useSession } from './use-session';
+export { bffFetch } from './fetch';
+export type {
+  ClientSession,
+  CsrfHeader,
+  SessionStatus,
+  SessionUser,
+  SignInCredentials,
+  SignInResult,
+  UseSessionResult,
+} from './types';

@@ -1,0 +1,26 @@
+import { defineConfig, type Options } from 'tsup';
+
+const shared: Options = {
+  format: ['esm'],
+  dts: true,
+  target: 'node20',
+  sourcemap: true,
+  treeshake: true,
+  external: ['next', 'react', 'react-dom', 'ioredis', 'server-only'],
+};
+
+export default defineConfig([
+  {
+    ...shared,
+    entry: { index: 'src/index.ts', 'next/index': 'src/next/index.ts' },
+    splitting: true,
+  },
+  {
+    // The client entry keeps its "use client" directive (bundling would otherwise drop it).
+    ...shared,
+    entry: { 'react/index': 'src/react/index.tsx' },
+    banner: { js: "'use client';" },
+    // Rollup's tree-shaking pass drops module directives; esbuild alone keeps the banner.
+    treeshake: false,
+  },
+]);

@@ -1,0 +1,185 @@
+/**
+ * Starts the built example Next.js app (`next start`) as a child process for tests.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
+import { freePort } from './ports';
+
+/** The repository root. */
+export const REPO_ROOT = fileURLToPath(new URL('../..', import.meta.url));
+/** The example app's directory. */
+export const APP_DIR = join(REPO_ROOT, 'examples', 'next-app');
+
+/** The fixed BFF_SECRET every test app runs with (43 chars), so tests can unseal cookies. */
+export const TEST_SECRET = 'dGVzdC1zZWNyZXQtZm9yLWJmZmtpdC1lMmUtdGVzdHM';
+
+const READY_TIMEOUT_MS = 60_000;
+const STOP_TIMEOUT_MS = 5_000;
+const MAX_OUTPUT_CHARS = 4_000_000;
+
+/** Options for {@link startApp}. */
+export type StartAppOptions = {
+  /** Base URL of the example backend, e.g. `http://127.0.0.1:4123`. */
+  backendUrl: string;
+  /** Extra env for the app (overrides the defaults, e.g. `{ BFF_SECRET: '...' }`). */
+  env?: Record<string, string>;
+  /** @default a free port */
+  port?: number;
+};
+
+/** A running example app. */
+export type AppProcess = {
+  /** `http://localhost:<port>`, equal to the app's APP_URL. */
+  url: string;
+  port: number;
+  /** Everything the process wrote to stdout and stderr so far. */
+  output(): string;
+  /** Stops the process (SIGTERM, then SIGKILL after 5 s) and waits for it to exit. */
+  stop(): Promise<void>;
+};
+
+/**
+ * Starts `next start` for examples/next-app and waits until `GET /api/auth/session` answers 200.
+ *
+ * @example
+ * const app = await startApp({ backendUrl: backend.url });
+ * try { ... } finally { await app.stop(); }
+ */
+export async function startApp(opts: StartAppOptions): Promise<AppProcess> {
+  if (!existsSync(join(APP_DIR, '.next', 'BUILD_ID'))) {
+    throw new Error(
+      `startApp: ${join(APP_DIR, '.next')} is missing or incomplete. Build first: \`npm run build\` at the repo root.`,
+    );
+  }
+  const port = opts.port ?? (await freePort());
+  const url = `http://localhost:${port}`;
+  const nextBin = join(REPO_ROOT, 'node_modules', 'next', 'dist', 'bin', 'next');
+  const env: Record<string, string> = {
+    ...baseEnv(),
+    NODE_ENV: 'production',
+    NEXT_TELEMETRY_DISABLED: '1',
+    PORT: String(port),
+    APP_URL: url,
+    BACKEND_URL: opts.backendUrl,
+    BFF_SECRET: TEST_SECRET,
+    ...opts.env,
+  };
+  // -H 127.0.0.1: test traffic stays on loopback; `localhost` resolves to it.
+  const child = spawn(process.execPath, [nextBin, 'start', '-p', String(port), '-H', '127.0.0.1'], {
+    cwd: APP_DIR,
+    env,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const proc = track(child, 'app');
+  try {
+    await waitUntilReady(`${url}/api/auth/session`, proc, READY_TIMEOUT_MS);
+  } catch (error) {
+    await proc.stop();
+    throw error;
+  }
+  return { url, port, output: proc.output, stop: proc.stop };
+}
+
+/** The parent's env without variables that would change how a child Node process behaves. */
+export function baseEnv(): Record<string, string> {
+  const env: Record<string, string> = {};
+  for (const [k, v] of Object.entries(process.env)) {
+    if (v === undefined) continue;
+    if (k.startsWith('VITEST') || k === 'NODE_OPTIONS' || k === 'TEST' || k.startsWith('__NEXT')) continue;
+    env[k] = v;
+  }
+  return env;
+}
+
+/** A spawned child with captured output and an idempotent stop. */
+export type TrackedProcess = {
+  child: ChildProcess;
+  output(): string;
+  exited(): boolean;
+  stop(): Promise<void>;
+};
+
+const live = new Set<ChildProcess>();
+let exitHookInstalled = false;
+
+/**
+ * Captures a child's output and makes sure it dies with the test process.
+ *
+ * @example
+ * const proc = track(spawn(process.execPath, ['server.js']), 'backend');
+ */
+export function track(child: ChildProcess, label: string): TrackedProcess {
+  let out = '';
+  const append = (chunk: Buffer) => {
+    if (out.length < MAX_OUTPUT_CHARS) out += chunk.toString('utf8');
+  };
+  child.stdout?.on('data', append);
+  child.stderr?.on('data', append);
+  let exitCode: number | null | undefined;
+  const exit = new Promise<void>((resolve) => {
+    child.once('exit', (code, signal) => {
+      exitCode = code;
+      live.delete(child);
+      if (process.env.TEST_VERBOSE) out += `\n[${label} exited code=${code} signal=${signal}]\n`;
+      resolve();
+    });
+    child.once('error', (err) => {
+      out += `\n[${label} failed to spawn: ${err.message}]\n`;
+      exitCode = -1;
+      live.delete(child);
+      resolve();
+    });
+  });
+  live.add(child);
+  installExitHook();
+  const exited = () => exitCode !== undefined;
+  const stop = async () => {
+    if (exited()) return;
+    child.kill('SIGTERM');
+    const timer = setTimeout(() => {
+      if (!exited()) child.kill('SIGKILL');
+    }, STOP_TIMEOUT_MS);
+    await exit;
+    clearTimeout(timer);
+  };
+  return { child, output: () => out, exited, stop };
+}
+
+function installExitHook(): void {
+  if (exitHookInstalled) return;
+  exitHookInstalled = true;
+  // Last resort: never leave servers behind when the test process ends abruptly.
+  process.once('exit', () => {
+    for (const child of live) child.kill('SIGKILL');
+  });
+}
+
+/**
+ * Polls `url` until it answers 200, the process exits, or the timeout passes.
+ *
+ * @example
+ * await waitUntilReady(`${url}/health`, proc, 30_000);
+ */
+export async function waitUntilReady(url: string, proc: TrackedProcess, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  let last = 'no answer';
+  while (Date.now() < deadline) {
+    if (proc.exited()) {
+      throw new Error(`process exited before ${url} answered.\n--- output ---\n${proc.output()}`);
+    }
+    try {
+      const res = await fetch(url, { signal: AbortSignal.timeout(5_000), redirect: 'manual' });
+      await res.arrayBuffer();
+      if (res.status === 200) return;
+      last = `HTTP ${res.status}`;
+    } catch (error) {
+      last = (error as Error).message;
+    }
+    await new Promise((r) => setTimeout(r, 150));
+  }
+  throw new Error(
+    `${url} did not answer 200 within ${timeoutMs / 1000} s (last: ${last}).\n--- output ---\n${proc.output()}`,
+  );
+}
