@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { BffError } from '../errors';
-import { contentLength, limitBody, readBody } from './body-limit';
+import { contentLength, limitBody, peekBody } from './body-limit';
 
 function chunks(...sizes: number[]): ReadableStream<Uint8Array> {
   return new ReadableStream({
@@ -35,9 +35,23 @@ describe('body limits', () => {
     expect((error as BffError).code).toBe('payload_too_large');
   });
 
-  it('reads a small body into one buffer and refuses one over the limit', async () => {
-    expect((await readBody(chunks(3, 4), 7)).byteLength).toBe(7);
-    expect((await readBody(chunks(), 7)).byteLength).toBe(0);
-    await expect(readBody(chunks(3, 5), 7)).rejects.toMatchObject({ code: 'payload_too_large' });
+  it('returns a body that fits the buffer as one replayable buffer', async () => {
+    const peeked = await peekBody(chunks(3, 4), 7, 100);
+    expect(peeked.complete && peeked.bytes.byteLength).toBe(7);
+    const empty = await peekBody(chunks(), 7, 100);
+    expect(empty.complete && empty.bytes.byteLength).toBe(0);
+  });
+
+  it('continues a larger body as a stream of the same bytes, still limited', async () => {
+    const peeked = await peekBody(chunks(5, 5, 5, 5), 7, 100);
+    expect(peeked.complete).toBe(false);
+    if (!peeked.complete) expect(await drain(peeked.stream)).toBe(20);
+    const over = await peekBody(chunks(5, 5, 5, 5), 7, 18);
+    if (over.complete) throw new Error('expected a stream');
+    await expect(drain(over.stream)).rejects.toMatchObject({ code: 'payload_too_large' });
+  });
+
+  it('refuses while peeking when the limit is below the buffer size', async () => {
+    await expect(peekBody(chunks(3, 5), 64, 7)).rejects.toMatchObject({ code: 'payload_too_large' });
   });
 });
