@@ -48,6 +48,15 @@ export interface RecordingUpstream {
   close(): Promise<void>;
 }
 
+/** Options of {@link startRecordingUpstream}. */
+export interface StartOptions {
+  /**
+   * When false, the handler runs as soon as the request headers arrive and reads the body itself
+   * (to test back-pressure on uploads); `bodyBytes` stays 0. @default true
+   */
+  consumeBody?: boolean;
+}
+
 /**
  * Starts a recording upstream on 127.0.0.1 with a random free port.
  *
@@ -57,7 +66,10 @@ export interface RecordingUpstream {
  * upstream.requests[0]?.path; // '/notes'
  * await upstream.close();
  */
-export async function startRecordingUpstream(handler: UpstreamHandler = behaviours.echo()): Promise<RecordingUpstream> {
+export async function startRecordingUpstream(
+  handler: UpstreamHandler = behaviours.echo(),
+  options: StartOptions = {},
+): Promise<RecordingUpstream> {
   const requests: RecordedRequest[] = [];
   let current = handler;
   let connectionCount = 0;
@@ -71,6 +83,10 @@ export async function startRecordingUpstream(handler: UpstreamHandler = behaviou
       body: Buffer.alloc(0),
     };
     requests.push(recorded);
+    if (options.consumeBody === false) {
+      Promise.resolve(current(req, res, recorded)).catch(() => res.destroy());
+      return;
+    }
     const kept: Buffer[] = [];
     let keptBytes = 0;
     req.on('data', (chunk: Buffer) => {

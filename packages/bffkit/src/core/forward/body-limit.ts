@@ -57,7 +57,9 @@ export async function peekBody(stream: ReadableStream<Uint8Array>, bufferBytes: 
   let size = 0;
   const reader = stream.getReader();
   while (size <= bufferBytes) {
-    const { done, value } = await reader.read();
+    const { done, value } = await reader.read().catch(() => {
+      throw new BffError('invalid_request', 'The request body could not be read.');
+    });
     if (done) return { complete: true, bytes: concat(chunks, size) };
     size += value.byteLength;
     chunks.push(value);

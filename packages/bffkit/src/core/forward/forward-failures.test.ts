@@ -43,6 +43,33 @@ describe('forwardRequest: timeouts and unreachable upstreams (SECURITY.md 21)', 
     expect(Date.now() - started).toBeLessThan(1_500);
   });
 
+  it('does not time out a steady upload that lasts longer than the timeout', async () => {
+    let sent = 0;
+    const body = new ReadableStream<Uint8Array>({
+      async pull(controller) {
+        if (sent >= 20) return controller.close();
+        await new Promise((r) => setTimeout(r, 40));
+        sent++;
+        controller.enqueue(new Uint8Array(8 * 1024));
+      },
+    });
+    const started = Date.now();
+    const res = await forward(post(body), { timeout: 0.3 });
+    expect(res.status).toBe(200);
+    expect(Date.now() - started).toBeGreaterThan(600);
+    expect(up.requests[0]!.bodyBytes).toBe(20 * 8 * 1024);
+  });
+
+  it('answers 504 when the upstream stops reading the request body', async () => {
+    const stalled = await startRecordingUpstream(() => undefined, { consumeBody: false });
+    try {
+      const res = await forwardRequest(post(streamOf(64 * 1024 * 1024)), upstreamFor(stalled.url, { timeout: 0.3, maxRequestBodyBytes: 128 * 1024 * 1024 }), ctx);
+      await expectError(res, 504, 'upstream_timeout');
+    } finally {
+      await stalled.close();
+    }
+  });
+
   it('answers 502 upstream_unavailable when the connection is refused', async () => {
     const url = up.url;
     await up.close();
@@ -131,6 +158,14 @@ describe('forwardRequest: one retry after a 401', () => {
     expect(res.status).toBe(401);
     expect(onUnauthorized).toHaveBeenCalledTimes(1);
     expect(up.requests).toHaveLength(2);
+  });
+
+  it('reports a failing refresh with its own error code (e.g. store_unavailable), not a 401', async () => {
+    up.setHandler(behaviours.alwaysUnauthorized());
+    const { BffError } = await import('../errors');
+    const res = await forward(req('/notes'), {}, { ...ctx, onUnauthorized: async () => { throw new BffError('store_unavailable', 'Session store unavailable.'); } });
+    await expectError(res, 503, 'store_unavailable');
+    expect(up.requests).toHaveLength(1);
   });
 
   it('does not retry a body too large to replay (over 64 KB)', async () => {

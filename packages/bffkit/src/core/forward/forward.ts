@@ -1,7 +1,6 @@
 /**
  * Forwards one browser API call to its upstream with the access token attached on the server.
  */
-import { BffError } from '../errors';
 import { errorResponse, toErrorResponse } from '../http';
 import { contentLength, limitBody, payloadTooLarge, peekBody } from './body-limit';
 import { browserResponseHeaders, upstreamRequestHeaders } from './headers';
@@ -40,7 +39,8 @@ export async function forwardRequest(request: Request, upstream: ResolvedUpstrea
   try {
     return await forward(request, upstream, ctx);
   } catch (error) {
-    return toErrorResponse(error instanceof BffError ? error : new BffError('upstream_unavailable', 'The upstream service is unavailable.'));
+    // Transport and body failures arrive as BffError; anything else is a bug → internal_error.
+    return toErrorResponse(error);
   }
 }
 
@@ -80,9 +80,13 @@ async function forward(request: Request, upstream: ResolvedUpstream, ctx: Forwar
   let response = await call(ctx.accessToken);
   if (response.status === 401 && replayable && ctx.onUnauthorized) {
     // Why once: a second 401 with a fresh token is the answer; looping would hammer the backend.
-    const fresh = await ctx.onUnauthorized();
+    const first = response;
+    const fresh = await ctx.onUnauthorized().catch((error: unknown) => {
+      void first.body?.cancel().catch(() => undefined);
+      throw error;
+    });
     if (fresh) {
-      await response.body?.cancel().catch(() => undefined);
+      await first.body?.cancel().catch(() => undefined);
       response = await call(fresh);
     }
   }

@@ -41,6 +41,12 @@ describe('upstreamRequestHeaders', () => {
     expect(out['content-type']).toBe('y');
   });
 
+  it('drops an allowed header whose value holds control characters', () => {
+    const out = upstreamRequestHeaders(new Headers({ accept: 'a\u0001b', 'content-type': 'text/plain' }), upstream, facts);
+    expect(out.accept).toBeUndefined();
+    expect(out['content-type']).toBe('text/plain');
+  });
+
   it('omits X-Forwarded-For when the client address is not an IP address', () => {
     for (const clientIp of ['', 'unknown', '1.2.3.4\r\nx: y', '1.2.3.4, 5.6.7.8']) {
       expect(upstreamRequestHeaders(new Headers(), upstream, { ...facts, clientIp })['x-forwarded-for']).toBeUndefined();

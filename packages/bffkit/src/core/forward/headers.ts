@@ -44,6 +44,7 @@ export interface ForwardingFacts {
 }
 
 const IP_CHARS = /^[0-9A-Fa-f:.]{2,45}$/;
+const SAFE_VALUE = /^[\t\x20-\x7e\x80-\xff]*$/;
 
 /**
  * True for a request header name the app may never allow through (used to validate config).
@@ -69,7 +70,9 @@ export function upstreamRequestHeaders(incoming: Headers, upstream: ResolvedUpst
   const out: Record<string, string> = {};
   const nominated = connectionTokens(incoming.get('connection'));
   for (const [name, value] of incoming) {
-    if (upstream.requestHeaderAllowList.has(name) && !nominated.has(name)) out[name] = value;
+    if (!upstream.requestHeaderAllowList.has(name) || nominated.has(name)) continue;
+    // Why: Web Headers let some control characters through that Node's HTTP client refuses.
+    if (SAFE_VALUE.test(value)) out[name] = value;
   }
   out.authorization = `Bearer ${facts.accessToken}`;
   // Why identity: bodies pass through untouched in both directions, so Content-Length and

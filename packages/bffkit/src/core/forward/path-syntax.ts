@@ -12,7 +12,9 @@
  * 4. No dot segment, in any encoding: a segment made only of dots and whitespace (optionally
  *    followed by ';params', the Tomcat `..;` trick) is rejected, also after Unicode NFKC
  *    normalisation (fullwidth '．．', '／', '＼', '％' map to ASCII on some backends).
- * 5. The accepted path is re-encoded per segment into one canonical form, so what the rules
+ * 5. No '@' in any form: concatenation means it cannot change the host here, but `@host` is the
+ *    classic authority-confusion shape, and an upstream or a proxy behind it may parse it as one.
+ * 6. The accepted path is re-encoded per segment into one canonical form, so what the rules
  *    match is exactly what the upstream receives.
  */
 
@@ -23,7 +25,7 @@ export const MAX_PATH_LENGTH = 4096;
 export type CanonicalPath = { ok: true; path: string } | { ok: false; message: string };
 
 const VISIBLE_ASCII = /^[\x21-\x7e]*$/;
-const DECODED_FORBIDDEN = /[%/\\\u0000-\u001f\u007f-\u009f]/;
+const DECODED_FORBIDDEN = /[%/\\@\u0000-\u001f\u007f-\u009f]/;
 const NON_ASCII = /[^\x00-\x7f]/;
 const PCHAR = /^[A-Za-z0-9\-._~!$&'()*+,;=:@]*$/;
 const DOT_ONLY = /^[.\s]+$/;
@@ -61,6 +63,7 @@ const INVALID: CanonicalPath = { ok: false, message: 'The request path is not va
 /** Decodes one segment once and strictly; null when it must be rejected. */
 function decodeSegment(segment: string): string | null {
   let decoded = segment;
+  if (segment.includes('@')) return null;
   if (segment.includes('%')) {
     try {
       decoded = decodeURIComponent(segment);
