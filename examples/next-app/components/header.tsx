@@ -1,7 +1,6 @@
 'use client';
 
 import Link from 'next/link';
-import { useRouter } from 'next/navigation';
 import { useState } from 'react';
 import type { FormEvent } from 'react';
 import { useSession } from 'bffkit/react';
@@ -16,7 +15,6 @@ const NAV = [
 /** Site header: navigation and the session state. Sign-out works without JavaScript too. */
 export function Header() {
   const { status, user, signOut } = useSession();
-  const router = useRouter();
   const [signingOut, setSigningOut] = useState(false);
 
   async function onSignOut(event: FormEvent<HTMLFormElement>) {
@@ -26,8 +24,8 @@ export function Header() {
     markSignOutIntent();
     try {
       await signOut();
-      router.replace('/login');
-      router.refresh();
+      // A full page load drops everything the client router cached for the signed-in user.
+      window.location.assign('/login');
     } finally {
       setSigningOut(false);
     }

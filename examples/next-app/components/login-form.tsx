@@ -1,6 +1,5 @@
 'use client';
 
-import { useRouter } from 'next/navigation';
 import { useState } from 'react';
 import type { FormEvent } from 'react';
 import { useSession } from 'bffkit/react';
@@ -18,7 +17,6 @@ type LoginFormProps = {
  */
 export function LoginForm({ returnTo, initialError }: LoginFormProps) {
   const { signIn } = useSession();
-  const router = useRouter();
   const [error, setError] = useState<string | null>(initialError ?? null);
   const [submitting, setSubmitting] = useState(false);
 
@@ -34,9 +32,10 @@ export function LoginForm({ returnTo, initialError }: LoginFormProps) {
       returnTo: returnTo || undefined,
     });
     if (result.ok) {
+      // A full page load, not router.replace: the client router cache holds what was prefetched
+      // while signed out (e.g. the proxy's redirect of /profile to /login) and would replay it.
       // The button stays disabled while the next page loads.
-      router.replace(result.redirectTo);
-      router.refresh();
+      window.location.assign(result.redirectTo);
       return;
     }
     setError(result.message);

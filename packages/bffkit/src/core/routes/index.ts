@@ -1,4 +1,5 @@
 import type { RouteAction } from '../context';
+import { handoffAction } from './handoff';
 import { loginAction } from './login';
 import { logoutAction } from './logout';
 import { sessionAction } from './session';
@@ -10,5 +11,6 @@ import { sessionAction } from './session';
 export const AUTH_ROUTES: Readonly<Record<string, Readonly<Record<string, RouteAction>>>> = {
   login: { POST: loginAction },
   logout: { POST: logoutAction },
+  handoff: { POST: handoffAction },
   session: { GET: sessionAction },
 };
