@@ -30,4 +30,9 @@ export interface BackendAdapter {
   user(tokens: TokenSet): Promise<BackendResult<SessionUser>>;
   /** Origin and base path of the backend's API, for the server-side `backendFetch`. */
   readonly apiUrl?: URL;
+  /**
+   * True when `user()` asks the backend with the token (so a forged token fails there). Token handoff
+   * in `'userinfo'` mode is refused unless this holds.
+   */
+  readonly userVerifiesToken?: boolean;
 }

@@ -7,6 +7,7 @@ import { memoryRefreshCoordinator, type RefreshCoordinator } from './refresh-coo
 import { memoryRateLimitStore, type RateLimitStore } from './rate-limit';
 import { isSafeReturnTo } from './return-to';
 import type { SessionStore } from './store';
+import { resolveHandoff, type HandoffOptions, type ResolvedHandoff } from './token-verifier';
 import { ONE_DAY, ONE_MINUTE, SEVEN_DAYS, systemClock, type Clock } from './time';
 
 /** Options of {@link createBff}. Every field but `secret`, `baseUrl` and `backend` has a default. */
@@ -73,6 +74,12 @@ export interface BffOptions {
    * as the client address (rate limits, X-Forwarded-For to the backend). @default false
    */
   trustProxy?: boolean | number;
+  /**
+   * Token handoff (`POST {basePath}/handoff`): the browser hands over tokens it obtained from the
+   * backend itself; bffkit verifies the access token before keeping it. See docs/handoff.md.
+   * @default undefined (off: the route answers 404)
+   */
+  handoff?: HandoffOptions;
   /** @default console, prefixed with [bffkit] */
   logger?: Logger;
   /** Clock in epoch seconds (tests inject one). @default system clock */
@@ -100,6 +107,7 @@ export interface ResolvedConfig {
   upstreams: Map<string, ResolvedUpstream>;
   loginRateLimit: { maxPerAccount: number; maxPerAddress: number; window: number; store: RateLimitStore };
   trustProxy: boolean | number;
+  handoff: ResolvedHandoff | undefined;
   logger: Logger;
   clock: Clock;
 }
@@ -158,9 +166,18 @@ export function resolveConfig(options: BffOptions): ResolvedConfig {
   if (!/^[A-Za-z0-9_-]{1,40}$/.test(cookieName)) {
     throw new ConfigError('cookie.name', 'must be 1-40 characters of A-Z, a-z, 0-9, _ or -');
   }
+  // Why: bffkit adds __Host- itself when Secure; a user-supplied prefix would either double it or,
+  // on plain-http localhost, make every cookie write fail (browsers refuse __Host-/__Secure- without Secure).
+  if (/^__(host|secure)-/i.test(cookieName)) {
+    throw new ConfigError('cookie.name', 'must not start with __Host- or __Secure- (bffkit adds __Host- itself)');
+  }
   const headerName = (options.csrf?.headerName ?? DEFAULTS.csrfHeaderName).toLowerCase();
   if (!/^x-[a-z0-9-]{1,60}$/.test(headerName)) {
     throw new ConfigError('csrf.headerName', 'must be a custom header name starting with x-');
+  }
+  const headerValue = options.csrf?.headerValue ?? DEFAULTS.csrfHeaderValue;
+  if (typeof headerValue !== 'string' || !/^[\x21-\x7e]{1,100}$/.test(headerValue)) {
+    throw new ConfigError('csrf.headerValue', 'must be 1-100 visible ASCII characters');
   }
   const upstreams = new Map<string, ResolvedUpstream>();
   for (const [name, up] of Object.entries(options.upstreams ?? {})) upstreams.set(name, resolveUpstream(name, up));
@@ -184,7 +201,7 @@ export function resolveConfig(options: BffOptions): ResolvedConfig {
     coordinator: options.refresh?.coordinator ?? memoryRefreshCoordinator(),
     successorTtl: positive('refresh.successorTtl', options.refresh?.successorTtl, DEFAULTS.successorTtl),
     lockTimeout: positive('refresh.lockTimeout', options.refresh?.lockTimeout, DEFAULTS.lockTimeout),
-    csrf: { headerName, headerValue: options.csrf?.headerValue ?? DEFAULTS.csrfHeaderValue },
+    csrf: { headerName, headerValue },
     upstreams,
     loginRateLimit: {
       maxPerAccount: positive('loginRateLimit.maxPerAccount', options.loginRateLimit?.maxPerAccount, DEFAULTS.maxFailuresPerAccount),
@@ -193,6 +210,7 @@ export function resolveConfig(options: BffOptions): ResolvedConfig {
       store: options.loginRateLimit?.store ?? memoryRateLimitStore(),
     },
     trustProxy,
+    handoff: resolveHandoff(options.handoff, options.backend),
     logger,
     clock: options.clock ?? systemClock,
   };

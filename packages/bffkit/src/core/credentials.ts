@@ -94,6 +94,8 @@ export function credentialsBackend(options: CredentialsBackendOptions): BackendA
   return {
     kind: 'credentials',
     apiUrl: base,
+    // Reading claims (paths.user === false) trusts the token; calling the user endpoint does not.
+    userVerifiesToken: paths.user !== false,
     login(credentials: LoginCredentials) {
       const body: Record<string, unknown> = {};
       for (const f of credentialFields) body[f] = credentials[f];

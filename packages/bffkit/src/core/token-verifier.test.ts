@@ -66,6 +66,12 @@ describe('resolveHandoff', () => {
     expect(resolveHandoff({ verify: 'userinfo' })).toEqual({ verify: { kind: 'userinfo' } });
   });
 
+  it('refuses userinfo mode with a backend whose user() only reads the token claims', () => {
+    const claimsOnly = { kind: 'claims', refresh: async () => ({ ok: false as const, reason: 'rejected' as const }), user: async () => ({ ok: false as const, reason: 'rejected' as const }) };
+    expect(() => resolveHandoff({ verify: 'userinfo' }, claimsOnly)).toThrow(/handoff\.verify/);
+    expect(resolveHandoff({ verify: 'userinfo' }, { ...claimsOnly, userVerifiesToken: true })).toEqual({ verify: { kind: 'userinfo' } });
+  });
+
   it.each([['none'], ['HS256'], ['HS512'], []])('refuses the algorithm list %j', (...algorithms) => {
     expect(() => jwtHandoff({ algorithms })).toThrow(ConfigError);
     expect(() => jwtHandoff({ algorithms })).toThrow(/handoff\.verify\.algorithms/);

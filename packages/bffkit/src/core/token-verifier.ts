@@ -57,11 +57,17 @@ const MAX_CLAIM = 2048;
  * @example
  * resolveHandoff({ verify: { jwksUrl: 'https://api.example.com/.well-known/jwks.json', issuer: 'api', audience: 'api' } });
  */
-export function resolveHandoff(options: HandoffOptions | undefined): ResolvedHandoff | undefined {
+export function resolveHandoff(options: HandoffOptions | undefined, backend?: BackendAdapter): ResolvedHandoff | undefined {
   if (options === undefined) return undefined;
   if (!options || typeof options !== 'object') throw new ConfigError('handoff', 'must be an object such as { verify: "userinfo" }');
   const v = options.verify;
-  if (v === 'userinfo') return { verify: { kind: 'userinfo' } };
+  if (v === 'userinfo') {
+    // Why: with a backend whose user() only reads claims, 'userinfo' would accept any forged token.
+    if (backend && backend.userVerifiesToken !== true) {
+      throw new ConfigError('handoff.verify', "'userinfo' needs a backend whose user() calls the backend with the token (credentialsBackend with a user path); use JWT verification instead");
+    }
+    return { verify: { kind: 'userinfo' } };
+  }
   if (!v || typeof v !== 'object') throw new ConfigError('handoff.verify', "must be { jwksUrl, issuer, audience } or 'userinfo'");
   let jwksUrl: URL;
   try {

@@ -48,6 +48,7 @@ function fakeBackend(userResult?: BackendResult<SessionUser>) {
   const userCalls: string[] = [];
   const adapter: BackendAdapter = {
     kind: 'fake',
+    userVerifiesToken: true,
     refresh: async () => ({ ok: false, reason: 'rejected' }),
     revoke: async (tokens) => void revoked.push(tokens),
     user: async (tokens) => {
