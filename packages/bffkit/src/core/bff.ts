@@ -7,6 +7,7 @@ import { Refresher } from './refresh';
 import { handleAuthRequest } from './router';
 import { toClientSession } from './routes/session';
 import { SessionCookie } from './session-cookie';
+import { endAllOwnSessions, endOwnSession, endUserSessions, listOwnSessions, type ActiveSession, type EndSessionsResult } from './sessions';
 import type { ClientSession, SessionData } from './types';
 
 /** The framework-free bffkit: Web `Request` in, Web `Response` out. Build one per app with {@link createBff}. */
@@ -28,6 +29,14 @@ export interface Bff {
   proxy(request: Request, rules: ProxyRules): Promise<ProxyDecision>;
   /** The full server-side session, tokens included. Server code only; never send it to the browser. */
   loadSession(cookieHeader: string | null, mode?: 'never' | 'if-due'): Promise<LoadedSession>;
+  /** The signed-in user's live sessions, no tokens (cookie mode knows only the current one). */
+  listSessions(cookieHeader: string | null): Promise<ActiveSession[]>;
+  /** Ends one of the signed-in user's own sessions by id (another user's id ends nothing). */
+  endSession(cookieHeader: string | null, sessionId: unknown): Promise<EndSessionsResult>;
+  /** "Sign out everywhere": ends every session of the signed-in user, this one included. */
+  endAllSessions(cookieHeader: string | null): Promise<EndSessionsResult>;
+  /** Ends every session of a user by id, from trusted server code (admin, password change). Needs a store. */
+  endUserSessions(userId: string): Promise<number>;
 }
 
 /**
@@ -63,7 +72,11 @@ export function createBff(options: BffOptions): Bff {
     fetchBackend: (cookieHeader, upstream, path, init) => serverFetch(ctx, cookieHeader, upstream, path, init),
     proxy: (request, rules) => decideProxy(ctx, request, rules),
     loadSession: (cookieHeader, mode = 'if-due') => ctx.load(cookieHeader, mode),
+    listSessions: (cookieHeader) => listOwnSessions(ctx, cookieHeader),
+    endSession: (cookieHeader, sessionId) => endOwnSession(ctx, cookieHeader, sessionId),
+    endAllSessions: (cookieHeader) => endAllOwnSessions(ctx, cookieHeader),
+    endUserSessions: (userId) => endUserSessions(ctx, userId),
   };
 }
 
-export type { SessionData };
+export type { SessionData, ActiveSession, EndSessionsResult };

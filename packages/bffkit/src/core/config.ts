@@ -190,7 +190,7 @@ export function resolveConfig(options: BffOptions): ResolvedConfig {
     appUrl,
     appOrigin: appUrl.origin,
     backend: options.backend,
-    basePath: path('basePath', options.basePath ?? DEFAULTS.basePath),
+    basePath: mountPath('basePath', options.basePath ?? DEFAULTS.basePath),
     loginPage: path('loginPage', options.loginPage ?? DEFAULTS.loginPage),
     defaultReturnTo: returnPath('defaultReturnTo', options.defaultReturnTo ?? DEFAULTS.defaultReturnTo),
     cookie: { name: secure ? `__Host-${cookieName}` : cookieName, secure, sameSite },
@@ -256,6 +256,13 @@ function path(field: string, value: string): string {
     throw new ConfigError(field, "must be a path such as '/api/auth'");
   }
   return value.length > 1 ? value.replace(/\/$/, '') : value;
+}
+
+/** A mount point for routes: a path with at least one segment ('/' would swallow the whole app). */
+function mountPath(field: string, value: string): string {
+  const p = path(field, value);
+  if (p === '/') throw new ConfigError(field, "must not be '/': mount the auth routes under a path such as '/api/auth'");
+  return p;
 }
 
 function returnPath(field: string, value: string): string {

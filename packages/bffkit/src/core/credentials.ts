@@ -87,6 +87,7 @@ export function credentialsBackend(options: CredentialsBackendOptions): BackendA
       return { ok: false, reason: 'rejected' };
     }
     const data = await readJson(r.value);
+    if (data === 'timeout') return { ok: false, reason: 'timeout' };
     const tokens = data && toTokenSet(data, fields, clock(), previous);
     return tokens ? { ok: true, value: tokens } : { ok: false, reason: 'unavailable' };
   }
@@ -128,6 +129,7 @@ export function credentialsBackend(options: CredentialsBackendOptions): BackendA
         return { ok: false, reason: r.value.status === 401 || r.value.status === 403 ? 'rejected' : 'unavailable' };
       }
       const data = await readJson(r.value);
+      if (data === 'timeout') return { ok: false, reason: 'timeout' };
       return data ? safeMap(mapUser, data) : { ok: false, reason: 'unavailable' };
     },
   };
@@ -139,8 +141,10 @@ function toTokenSet(data: Record<string, unknown>, fields: TokenFieldMapping, no
   const accessToken = data[fields.accessToken];
   if (typeof accessToken !== 'string' || accessToken === '') return null;
   const refreshToken = data[fields.refreshToken];
-  const expiresIn = fields.expiresIn ? data[fields.expiresIn] : undefined;
-  const fromExpiresIn = typeof expiresIn === 'number' && expiresIn > 0 ? now + Math.floor(expiresIn) : undefined;
+  const rawExpiresIn = fields.expiresIn ? data[fields.expiresIn] : undefined;
+  // Some backends send a numeric string ("300"); anything else is ignored.
+  const expiresIn = typeof rawExpiresIn === 'string' && /^\d{1,9}$/.test(rawExpiresIn) ? Number(rawExpiresIn) : rawExpiresIn;
+  const fromExpiresIn = typeof expiresIn === 'number' && Number.isFinite(expiresIn) && expiresIn > 0 ? now + Math.floor(expiresIn) : undefined;
   const fromJwt = jwtExpiry(accessToken);
   // Why the minimum: refreshing a little early is harmless; sending an expired token is not.
   const candidates = [fromExpiresIn, fromJwt].filter((x): x is number => typeof x === 'number');
@@ -171,12 +175,14 @@ function safeMap(map: (raw: Record<string, unknown>) => SessionUser, raw: Record
   }
 }
 
-async function readJson(res: Response): Promise<Record<string, unknown> | null> {
+/** The JSON object in a body; null when it is not one; 'timeout' when the body stalled past the deadline. */
+async function readJson(res: Response): Promise<Record<string, unknown> | null | 'timeout'> {
   try {
     const data: unknown = await res.json();
     return data && typeof data === 'object' && !Array.isArray(data) ? (data as Record<string, unknown>) : null;
-  } catch {
-    return null;
+  } catch (error) {
+    // The timeout signal also covers the body: headers on time but a stalled body is still a timeout.
+    return (error as Error)?.name === 'TimeoutError' ? 'timeout' : null;
   }
 }
 

@@ -52,7 +52,14 @@ export async function loadSession(
     force = false;
     const refreshToken = session.tokens.refreshToken;
     if (!refreshToken) return end(config, cookie, session, read.presentNames, now, 'no refresh token');
-    const outcome = await refresher.refresh(refreshToken);
+    let outcome;
+    try {
+      outcome = await refresher.refresh(refreshToken);
+    } catch (error) {
+      // A distributed coordinator (Redis) that is down, or an adapter that threw: transient, the
+      // session is kept.
+      return { kind: 'unavailable', error: asBffError(error, 'upstream_unavailable') };
+    }
     if (!outcome.ok) {
       if (outcome.reason === 'rejected') return end(config, cookie, session, read.presentNames, now, 'refresh token rejected');
       const code = outcome.reason === 'timeout' ? 'upstream_timeout' : 'upstream_unavailable';
@@ -68,8 +75,12 @@ export async function loadSession(
   if (!changed) return { kind: 'active', session, setCookies: [], presentNames: read.presentNames };
   try {
     const setCookies = await cookie.write(session, read.presentNames, now, 'update');
-    // Null: the session was ended (logout) while this request was refreshing it. Stay ended.
-    if (!setCookies) return { kind: 'ended', setCookies: cookie.clear(read.presentNames) };
+    if (!setCookies) {
+      // The session was ended (logout) while this request was refreshing it. Stay ended, and revoke
+      // the tokens this refresh just obtained so nothing live is left behind.
+      if (session.tokens !== read.session.tokens) await config.backend.revoke?.(session.tokens).catch(() => undefined);
+      return { kind: 'ended', setCookies: cookie.clear(read.presentNames) };
+    }
     return { kind: 'active', session, setCookies, presentNames: read.presentNames };
   } catch (error) {
     return { kind: 'unavailable', error: asBffError(error, 'store_unavailable') };
@@ -93,6 +104,9 @@ async function end(
   return { kind: 'ended', setCookies: cookie.clear(presentNames) };
 }
 
-function asBffError(error: unknown, fallback: 'store_unavailable'): BffError {
-  return error instanceof BffError ? error : new BffError(fallback, 'The session store is unavailable. Try again.');
+function asBffError(error: unknown, fallback: 'store_unavailable' | 'upstream_unavailable'): BffError {
+  if (error instanceof BffError) return error;
+  return fallback === 'store_unavailable'
+    ? new BffError(fallback, 'The session store is unavailable. Try again.')
+    : new BffError(fallback, 'The backend could not refresh the session. Try again.');
 }

@@ -4,8 +4,8 @@ import type { ResolvedConfig } from './config';
 import { BffError } from './errors';
 
 /**
- * Brute-force protection for login (SECURITY.md 28): failures are counted per account and per client
- * address within a window. The client address comes from X-Forwarded-For only with `trustProxy`;
+ * Brute-force protection for login (SECURITY.md 28): attempts are counted per account and per client
+ * address within a window; a successful login clears the account's count. The client address comes from X-Forwarded-For only with `trustProxy`;
  * without it (and with no socket address, as in Next.js route handlers) only the per-account limit
  * applies, since counting every client as one 'unknown' address would let one attacker lock everyone out.
  */
@@ -21,37 +21,34 @@ function keys(config: ResolvedConfig, request: Request | null, email: string): s
 }
 
 /**
- * Whether a login attempt may proceed, or the `rate_limited` error (with Retry-After) to answer.
+ * Reserves one sign-in attempt against the account and the client address, and answers whether it may
+ * proceed, or the `rate_limited` error (with Retry-After) to answer. Counting happens BEFORE the backend
+ * is asked: checking first and counting after the answer would let a burst of parallel guesses all pass
+ * the check. A successful login then clears the account's count (not the address's).
  *
  * @example
- * const allowed = await checkLoginAllowed(config, request, email);
+ * const allowed = await reserveLoginAttempt(config, request, email);
  * if (!allowed.ok) throw allowed.error;
  */
-export async function checkLoginAllowed(
+export async function reserveLoginAttempt(
   config: ResolvedConfig,
   request: Request,
   email: string,
 ): Promise<{ ok: true } | { ok: false; error: BffError }> {
-  const { store, maxPerAccount, maxPerAddress } = config.loginRateLimit;
+  const { store, maxPerAccount, maxPerAddress, window } = config.loginRateLimit;
   const [account, address] = keys(config, request, email);
   const checks: [string | undefined, number][] = [[account, maxPerAccount], [address, maxPerAddress]];
   let retryAfter = 0;
   for (const [key, max] of checks) {
     if (!key) continue;
-    const { count, resetIn } = await store.get(key);
-    if (count >= max) retryAfter = Math.max(retryAfter, resetIn);
+    const { count, resetIn } = await store.increment(key, window);
+    if (count > max) retryAfter = Math.max(retryAfter, resetIn);
   }
   if (retryAfter === 0) return { ok: true };
   return {
     ok: false,
-    error: new BffError('rate_limited', 'Too many failed sign-in attempts. Try again later.', { 'retry-after': String(retryAfter) }),
+    error: new BffError('rate_limited', 'Too many sign-in attempts. Try again later.', { 'retry-after': String(retryAfter) }),
   };
-}
-
-/** Counts a failed login against the account and the client address. */
-export async function recordLoginFailure(config: ResolvedConfig, request: Request, email: string): Promise<void> {
-  const { store, window } = config.loginRateLimit;
-  await Promise.all(keys(config, request, email).map((k) => store.increment(k, window)));
 }
 
 /** A successful login clears the account's failures (not the address's). */

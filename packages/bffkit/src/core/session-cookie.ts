@@ -4,8 +4,8 @@ import { parseCookieHeader, type CookieAttributes } from './cookie';
 import type { ResolvedConfig } from './config';
 import { deriveKeyRing, type KeyRing } from './keys';
 import { isSessionAlive, sessionExpiresAt } from './lifetime';
-import { sealJson, unsealJson } from './seal';
-import { fromWire, toWire } from './session-codec';
+import { seal, sealJson, unseal, unsealJson } from './seal';
+import { decodeSession, encodeSession } from './session-codec';
 import type { SessionData } from './types';
 
 /** What the request's cookies say about the session. */
@@ -71,7 +71,8 @@ export class SessionCookie {
    * `'update'`, answers null when the session has ended meanwhile (logout won the race).
    */
   async write(session: SessionData, presentNames: readonly string[], now: number, mode: 'create' | 'update'): Promise<string[] | null> {
-    const maxAge = Math.max(0, sessionExpiresAt(session, this.config) - now);
+    // Whole seconds: Max-Age must be an integer, and timeouts or an injected clock may be fractional.
+    const maxAge = Math.max(0, Math.floor(sessionExpiresAt(session, this.config) - now));
     const store = this.config.store;
     let value: string;
     if (mode === 'update' && this.isEnded(session.id, now)) return null;
@@ -79,7 +80,7 @@ export class SessionCookie {
       if (!(await store.set(session, maxAge, mode))) return null;
       value = sealJson(this.ring, { v: 1, i: session.id });
     } else {
-      value = sealJson(this.ring, toWire(session));
+      value = seal(this.ring, encodeSession(session));
     }
     this.remember(value, store ? session.id : session);
     return writeCookieChunks(this.config.cookie.name, value, { ...this.attrs, maxAge }, presentNames);
@@ -111,20 +112,26 @@ export class SessionCookie {
   private async decode(value: string): Promise<SessionData | null> {
     let hit = this.cache.get(value);
     if (hit === undefined) {
-      const raw = unsealJson<unknown>(this.ring, value);
       if (this.config.store) {
+        const raw = unsealJson<unknown>(this.ring, value);
         const id = raw && typeof raw === 'object' ? (raw as { i?: unknown }).i : undefined;
-        if (typeof id !== 'string') return null;
+        if (typeof id !== 'string') return this.rejected();
         hit = id;
       } else {
-        const s = fromWire(raw);
-        if (!s) return null;
+        const s = decodeSession(unseal(this.ring, value));
+        if (!s) return this.rejected();
         hit = s;
       }
       this.remember(value, hit);
     }
     if (typeof hit === 'string') return this.config.store ? this.config.store.get(hit) : null;
     return hit;
+  }
+
+  /** One line per rejected cookie (SECURITY.md 4), never its value. A session that simply ended in the store is not logged. */
+  private rejected(): null {
+    this.config.logger.warn('session cookie rejected (tampered, foreign or sealed with a retired secret); treated as anonymous');
+    return null;
   }
 
   private remember(value: string, decoded: SessionData | string): void {

@@ -21,7 +21,8 @@ export async function readRequestBody(ctx: BffContext, request: Request, allowEm
   const csrfOptions = { ...ctx.config.csrf, appOrigin: ctx.config.appOrigin };
   const hasHeader = request.headers.has(ctx.config.csrf.headerName);
   let mode: BodyMode;
-  if (type === 'application/json' || (allowEmpty && type === '' && hasHeader)) mode = 'json';
+  // A bodyless POST (allowEmpty) is a fetch call: without the header it must fail the CSRF check (403), not 415.
+  if (type === 'application/json' || (allowEmpty && type === '')) mode = 'json';
   else if (type === 'application/x-www-form-urlencoded' && !hasHeader) mode = 'form';
   else if (type === 'application/x-www-form-urlencoded') mode = 'json';
   else return { ok: false, response: errorResponse('unsupported_media_type', 'Send application/json.') };

@@ -2,9 +2,9 @@ import type { BffContext, RouteAction } from '../context';
 import { BffError } from '../errors';
 import { json, toErrorResponse } from '../http';
 import { withCookies, seeOther } from '../respond';
-import { safeReturnTo } from '../return-to';
+import { isSafeReturnTo, safeReturnTo } from '../return-to';
 import { newSessionId } from '../session-cookie';
-import { checkLoginAllowed, recordLoginFailure, recordLoginSuccess } from '../login-limit';
+import { recordLoginSuccess, reserveLoginAttempt } from '../login-limit';
 import { readRequestBody } from './body';
 import { toClientSession } from './session';
 import type { SessionData } from '../types';
@@ -27,7 +27,7 @@ export const loginAction: RouteAction = async (ctx, request) => {
     const email = field(fields.email);
     const password = field(fields.password);
     if (!email || !password) throw new BffError('invalid_request', 'Email and password are required.');
-    const limit = await checkLoginAllowed(ctx.config, request, email);
+    const limit = await reserveLoginAttempt(ctx.config, request, email);
     if (!limit.ok) throw limit.error;
 
     const backend = ctx.config.backend;
@@ -35,18 +35,22 @@ export const loginAction: RouteAction = async (ctx, request) => {
     const tokens = await backend.login({ ...fields, email, password });
     if (!tokens.ok) {
       if (tokens.reason !== 'rejected') throw transient(tokens.reason);
-      await recordLoginFailure(ctx.config, request, email);
       throw new BffError('login_failed', LOGIN_FAILED);
     }
     const user = await backend.user(tokens.value);
-    if (!user.ok) throw user.reason === 'rejected' ? new BffError('login_failed', LOGIN_FAILED) : transient(user.reason);
+    if (!user.ok) {
+      // The tokens were issued but cannot be used: revoke them rather than leave them live.
+      await backend.revoke?.(tokens.value).catch(() => undefined);
+      throw user.reason === 'rejected' ? new BffError('login_failed', LOGIN_FAILED) : transient(user.reason);
+    }
     await recordLoginSuccess(ctx.config, email);
 
     const presentNames = await endPreviousSession(ctx, request);
     const now = ctx.config.clock();
     // Always a new id (SECURITY.md 8): whatever cookie came in is replaced, never upgraded.
     const session: SessionData = { id: newSessionId(), user: user.value, tokens: tokens.value, createdAt: now, lastActiveAt: now };
-    const setCookies = (await ctx.cookie.write(session, presentNames, now, 'create')) ?? [];
+    const setCookies = await ctx.cookie.write(session, presentNames, now, 'create');
+    if (!setCookies) throw new BffError('store_unavailable', 'The session could not be stored. Try again.');
     if (mode === 'form') return seeOther(ctx.config.appUrl, returnTo, setCookies);
     return withCookies(json({ ...toClientSession(session, ctx.config), redirectTo: returnTo }), setCookies);
   } catch (error) {
@@ -69,8 +73,8 @@ async function endPreviousSession(ctx: BffContext, request: Request): Promise<st
 function formFailure(ctx: BffContext, error: unknown, rawReturnTo: unknown): Response {
   const code = error instanceof BffError ? error.code : 'internal_error';
   const params = new URLSearchParams({ error: code });
-  const returnTo = safeReturnTo(rawReturnTo, '');
-  if (returnTo) params.set('returnTo', returnTo);
+  // Only a safe returnTo the user actually gave is carried back (safeReturnTo's fallback is never empty).
+  if (isSafeReturnTo(rawReturnTo)) params.set('returnTo', safeReturnTo(rawReturnTo));
   const res = seeOther(ctx.config.appUrl, `${ctx.config.loginPage}?${params}`);
   if (error instanceof BffError) for (const [k, v] of Object.entries(error.headers)) res.headers.set(k, v);
   return res;

@@ -26,6 +26,8 @@ export const sessionAction: RouteAction = async (ctx, request) => {
     case 'active':
       return withCookies(json(toClientSession(loaded.session, ctx.config)), loaded.setCookies);
     case 'unavailable': {
+      // The store itself is down: reading it again would only wait for the same timeout.
+      if (loaded.error.code === 'store_unavailable') return toErrorResponse(loaded.error);
       // The backend is down: the session is kept, and the user is still who the cookie says.
       const read = await ctx.cookie.read(request.headers.get('cookie'), ctx.config.clock()).catch(() => null);
       return read?.session ? json(toClientSession(read.session, ctx.config)) : toErrorResponse(loaded.error);
