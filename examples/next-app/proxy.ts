@@ -1,10 +1,13 @@
 import { bff } from '@/lib/bff';
 
-// Refreshes due tokens before rendering (so Server Components see them), sends anonymous visitors of
-// protected pages to /login, and answers anonymous API calls with 401 JSON. The route handlers and
-// pages still check the session themselves.
-export const proxy = bff.proxy({ protectedPaths: ['/profile', '/notes', '/api/backend'] });
+// Refreshes due tokens before rendering (so Server Components see them) and sends anonymous visitors of
+// protected pages to /login. The route handlers and pages still check the session themselves.
+export const proxy = bff.proxy({ protectedPaths: ['/profile', '/notes'] });
 
 export const config = {
-  matcher: ['/((?!_next/static|_next/image|favicon.ico|api/auth).*)'],
+  // Not /api/auth and not /api/backend: those route handlers load (and refresh) the session themselves.
+  // Why /api/backend must stay out: for every request proxy.ts runs on, Next.js buffers the whole
+  // request body in memory (to hand a copy to the proxy) and silently truncates it at 10 MB
+  // (`experimental.proxyClientMaxBodySize`), which would break streaming uploads and corrupt large ones.
+  matcher: ['/((?!_next/static|_next/image|favicon.ico|api/auth|api/backend).*)'],
 };

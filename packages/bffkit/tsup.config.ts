@@ -12,7 +12,7 @@ const shared: Options = {
 export default defineConfig([
   {
     ...shared,
-    entry: { index: 'src/index.ts', 'next/index': 'src/next/index.ts' },
+    entry: { index: 'src/index.ts', 'next/index': 'src/next/index.ts', 'redis/index': 'src/redis/index.ts' },
     splitting: true,
   },
   {

@@ -1,6 +1,7 @@
 import 'server-only';
 import { randomBytes } from 'node:crypto';
-import { createBffNext, credentialsBackend } from 'bffkit/next';
+import { createBffNext, credentialsBackend, type BffOptions } from 'bffkit/next';
+import { sessionStorage } from './session-store';
 
 /**
  * The app's one bffkit instance. The options are a function so the environment is read at the first
@@ -9,8 +10,11 @@ import { createBffNext, credentialsBackend } from 'bffkit/next';
 export const bff = createBffNext(() => {
   const port = process.env.PORT ?? '3000';
   const backendUrl = process.env.BACKEND_URL ?? 'http://127.0.0.1:4000';
+  const secret = secrets();
   return {
-    secret: secrets(),
+    secret,
+    // BFF_SESSION_STORE=redis + REDIS_URL: sessions in Redis (see lib/session-store.ts). Default: the cookie.
+    ...sessionStorage(secret),
     baseUrl: process.env.APP_URL ?? `http://localhost:${port}`,
     backend: credentialsBackend({ url: backendUrl }),
     defaultReturnTo: '/profile',
@@ -25,6 +29,7 @@ export const bff = createBffNext(() => {
       },
     },
     trustProxy: trustProxy(),
+    handoff: handoff(backendUrl),
   };
 });
 
@@ -37,6 +42,24 @@ function secrets(): string[] | string {
     return (globalThis.__devSecret ??= randomBytes(32).toString('base64url'));
   }
   return value as unknown as string; // undefined: bffkit refuses to start and names the field.
+}
+
+/**
+ * Token handoff (the /handoff page): off unless BFF_HANDOFF is set. `1` verifies the access token's
+ * signature against the backend's JWKS (issuer and audience default to the example backend's);
+ * `userinfo` verifies it by calling the backend's /auth/me with it instead.
+ */
+function handoff(backendUrl: string): BffOptions['handoff'] {
+  const mode = process.env.BFF_HANDOFF;
+  if (!mode || mode === '0' || mode === 'false') return undefined;
+  if (mode === 'userinfo') return { verify: 'userinfo' };
+  return {
+    verify: {
+      jwksUrl: `${backendUrl.replace(/\/$/, '')}/.well-known/jwks.json`,
+      issuer: process.env.BFF_HANDOFF_ISSUER ?? 'bffkit-example-backend',
+      audience: process.env.BFF_HANDOFF_AUDIENCE ?? 'bffkit-example-api',
+    },
+  };
 }
 
 function trustProxy(): boolean | number {

@@ -1,12 +1,14 @@
 import { headers } from 'next/headers';
 import { cache } from 'react';
-import { createBff, type Bff } from '../core/bff';
+import type { Bff } from '../core/bff';
 import type { BffOptions } from '../core/config';
 import { toErrorResponse } from '../core/http';
 import type { ProxyRules } from '../core/proxy-decision';
 import type { ClientSession } from '../core/types';
 import { persistCookies } from './persist-cookies';
 import { makeProxy } from './proxy';
+import { sharedCore } from './shared-core';
+import { sessionActions, type SessionActions } from './sessions';
 
 type RouteHandler = (request: Request) => Promise<Response>;
 
@@ -17,7 +19,7 @@ export interface FetchBackendInit extends RequestInit {
 }
 
 /** bffkit bound to Next.js. Create it once (e.g. in `lib/bff.ts`) with {@link createBffNext}. */
-export interface BffNext {
+export interface BffNext extends SessionActions {
   /** `export const { GET, POST } = bff.authRoutes;` in `app/api/auth/[...bffkit]/route.ts`. */
   readonly authRoutes: { GET: RouteHandler; POST: RouteHandler };
   /** Route handlers of the forwarding route for one upstream, e.g. in `app/api/backend/[...path]/route.ts`. */
@@ -45,7 +47,8 @@ export interface BffNext {
  */
 export function createBffNext(options: BffOptions | (() => BffOptions)): BffNext {
   let bff: Bff | undefined;
-  const core = (): Bff => (bff ??= createBff(typeof options === 'function' ? options() : options));
+  // Shared by every bundle of the process (proxy.ts, route handlers, pages): see shared-core.ts.
+  const core = (): Bff => (bff ??= sharedCore(typeof options === 'function' ? options() : options));
   const safe = (run: (b: Bff, r: Request) => Promise<Response>): RouteHandler => async (request) => {
     try {
       return await run(core(), request);
@@ -82,5 +85,6 @@ export function createBffNext(options: BffOptions | (() => BffOptions)): BffNext
     },
     proxy: (rules) => makeProxy(core, rules),
     core,
+    ...sessionActions(core, cookieHeader),
   };
 }

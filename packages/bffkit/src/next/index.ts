@@ -4,6 +4,10 @@ import 'server-only';
 
 export { createBffNext } from './create';
 export type { BffNext, FetchBackendInit } from './create';
+export type { SessionActions } from './sessions';
+export type { ActiveSession } from '../core/sessions';
 export { credentialsBackend, TOKEN_FIELDS } from '../core/credentials';
+export { oidcBackend } from '../core/oidc/adapter';
+export type { OidcBackendOptions } from '../core/oidc/options';
 export type { BffOptions } from '../core/config';
 export type { ClientSession, SessionUser } from '../core/types';

@@ -24,7 +24,9 @@ export function makeProxy(getBff: () => Bff, rules: ProxyRules) {
       response = NextResponse.next();
     }
     for (const line of decision.setCookies) response.headers.append('set-cookie', line);
-    if (decision.setCookies.length) response.headers.set('cache-control', 'private, no-store');
+    // Why also on redirects: the redirect to the login page depends on the session cookie, so no
+    // shared cache may keep it (SECURITY.md 29).
+    if (decision.setCookies.length || decision.type === 'redirect') response.headers.set('cache-control', 'private, no-store');
     return response;
   };
 }

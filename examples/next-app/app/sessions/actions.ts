@@ -1,0 +1,21 @@
+'use server';
+
+import { revalidatePath } from 'next/cache';
+import { redirect } from 'next/navigation';
+import { bff } from '@/lib/bff';
+
+/**
+ * Ends one of the caller's own sessions (bffkit checks that the id belongs to the signed-in user).
+ * Server Actions are POST-only and Next checks their Origin, so they are not cross-site forgeable.
+ */
+export async function endSessionAction(formData: FormData): Promise<void> {
+  const { signedOut } = await bff.endSession(formData.get('id'));
+  if (signedOut) redirect('/login');
+  revalidatePath('/sessions');
+}
+
+/** "Sign out everywhere": ends every session of the signed-in user, this browser included. */
+export async function signOutEverywhereAction(): Promise<void> {
+  await bff.signOutEverywhere();
+  redirect('/login');
+}

@@ -1,0 +1,155 @@
+import { Redis } from 'ioredis';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { startRedis, type RedisProcess } from '../../../../tests/support/redis-process';
+import { createBff, type Bff } from '../core/bff';
+import { silentLogger } from '../core/logger';
+import { APP, SECRET, fakeBackend, fakeClock, jsonPost, cookieHeaderFrom, DEMO, type FakeBackend } from '../core/test-support';
+import { redisRefreshCoordinator } from './coordinator';
+import { redisSessionStore } from './store';
+
+let server: RedisProcess;
+let redis: Redis;
+const clients: Redis[] = [];
+
+function client(url = server.url): Redis {
+  const c = new Redis(url, { maxRetriesPerRequest: 1, enableOfflineQueue: false, retryStrategy: () => 50 });
+  c.on('error', () => undefined);
+  clients.push(c);
+  return c;
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+beforeAll(async () => {
+  server = await startRedis();
+  redis = client();
+});
+
+afterEach(async () => {
+  await redis.flushdb();
+});
+
+afterAll(async () => {
+  for (const c of clients) c.disconnect();
+  await server?.stop();
+});
+
+describe('redisRefreshCoordinator', () => {
+  it('gives the lock to one instance at a time', async () => {
+    const a = redisRefreshCoordinator(client(), { logger: silentLogger });
+    const b = redisRefreshCoordinator(client(), { logger: silentLogger });
+    const release = await a.acquire('k1', 15);
+    expect(release).toBeTypeOf('function');
+    expect(await b.acquire('k1', 15)).toBeNull();
+    expect(await a.acquire('k1', 15)).toBeNull();
+    await release!();
+    expect(await b.acquire('k1', 15)).toBeTypeOf('function');
+  });
+
+  it('lets the lock expire after its timeout, so a crashed holder blocks no one for long', async () => {
+    const a = redisRefreshCoordinator(client(), { logger: silentLogger });
+    expect(await a.acquire('k2', 0.2)).not.toBeNull();
+    expect(await a.acquire('k2', 0.2)).toBeNull();
+    await sleep(300);
+    expect(await a.acquire('k2', 15)).not.toBeNull();
+  });
+
+  it('never releases a lock another instance took after ours expired', async () => {
+    const a = redisRefreshCoordinator(client(), { logger: silentLogger });
+    const b = redisRefreshCoordinator(client(), { logger: silentLogger });
+    const stale = await a.acquire('k3', 0.2);
+    await sleep(300);
+    const fresh = await b.acquire('k3', 15);
+    expect(fresh).not.toBeNull();
+    await stale!();
+    expect(await a.acquire('k3', 15)).toBeNull();
+    expect(await redis.exists('bffkit:lock:k3')).toBe(1);
+  });
+
+  it('keeps the successor record for its TTL and shares it between instances', async () => {
+    const a = redisRefreshCoordinator(client(), { logger: silentLogger });
+    const b = redisRefreshCoordinator(client(), { logger: silentLogger });
+    expect(await b.getSuccessor('k4')).toBeNull();
+    await a.setSuccessor('k4', 'sealed-tokens', 0.2);
+    expect(await b.getSuccessor('k4')).toBe('sealed-tokens');
+    await sleep(300);
+    expect(await b.getSuccessor('k4')).toBeNull();
+  });
+
+  it('answers store_unavailable when Redis is gone, and a release never throws', async () => {
+    const dying = await startRedis();
+    try {
+      const c = redisRefreshCoordinator(client(dying.url), { logger: silentLogger });
+      const release = await c.acquire('k5', 15);
+      await dying.kill();
+      await expect(c.acquire('k6', 15)).rejects.toMatchObject({ code: 'store_unavailable' });
+      await expect(c.getSuccessor('k5')).rejects.toMatchObject({ code: 'store_unavailable' });
+      await expect(release!()).resolves.toBeUndefined();
+      await expect(c.setSuccessor('k5', 'v', 60)).resolves.toBeUndefined();
+    } finally {
+      await dying.stop();
+    }
+  });
+});
+
+describe('refresh single flight across instances sharing Redis', () => {
+  /** Two bffkit instances (own clients, own in-process state) in front of one backend. */
+  function instances(backend: FakeBackend, clock: ReturnType<typeof fakeClock>, coordinatorUrl = server.url): Bff[] {
+    return [0, 1].map(() => {
+      const c = client();
+      return createBff({
+        secret: SECRET,
+        baseUrl: APP,
+        backend,
+        clock,
+        logger: silentLogger,
+        session: { store: redisSessionStore(c, { secret: SECRET, logger: silentLogger }) },
+        refresh: { coordinator: redisRefreshCoordinator(client(coordinatorUrl), { logger: silentLogger }) },
+      });
+    });
+  }
+
+  async function signIn(bff: Bff): Promise<string> {
+    const res = await bff.handleAuth(jsonPost('/api/auth/login', DEMO));
+    expect(res.status).toBe(200);
+    return cookieHeaderFrom(res.headers.getSetCookie());
+  }
+
+  it('100 concurrent requests with an expired access token cause exactly one backend refresh', async () => {
+    const clock = fakeClock(Math.floor(Date.now() / 1000));
+    const backend = fakeBackend(clock, { accessTtl: 60 });
+    const [a, b] = instances(backend, clock);
+    const cookie = await signIn(a!);
+    clock.advance(61);
+    const loads = await Promise.all(Array.from({ length: 100 }, (_, i) => (i % 2 ? a! : b!).loadSession(cookie)));
+    expect(backend.calls.refresh).toBe(1);
+    const tokens = new Set(loads.map((l) => (l.kind === 'active' ? l.session.tokens.accessToken : l.kind)));
+    expect([...tokens]).toHaveLength(1);
+    expect([...tokens][0]).toMatch(/^access-token-2-/);
+    // The rotated session is what both instances now read; the next refresh rotates again, no reuse.
+    clock.advance(61);
+    expect((await b!.loadSession(cookie)).kind).toBe('active');
+    expect(backend.calls.refresh).toBe(2);
+    expect(backend.refreshedWith[1]).not.toBe(backend.refreshedWith[0]);
+  });
+
+  it('a refresh whose coordinator Redis is down keeps the session and answers store_unavailable', async () => {
+    const coordinatorRedis = await startRedis();
+    try {
+      const clock = fakeClock(Math.floor(Date.now() / 1000));
+      const backend = fakeBackend(clock, { accessTtl: 60 });
+      const [a] = instances(backend, clock, coordinatorRedis.url);
+      const cookie = await signIn(a!);
+      clock.advance(61);
+      await coordinatorRedis.kill();
+      const loaded = await a!.loadSession(cookie);
+      expect(loaded).toMatchObject({ kind: 'unavailable', error: { code: 'store_unavailable' } });
+      expect(backend.calls.refresh).toBe(0);
+      await coordinatorRedis.restart();
+      await expect.poll(async () => (await a!.loadSession(cookie)).kind, { timeout: 10_000 }).toBe('active');
+      expect(backend.calls.refresh).toBe(1);
+    } finally {
+      await coordinatorRedis.stop();
+    }
+  });
+});

@@ -1,0 +1,58 @@
+import { randomBytes } from 'node:crypto';
+import type { Redis } from 'ioredis';
+import { consoleLogger } from '../core/logger';
+import type { RefreshCoordinator } from '../core/refresh-coordinator';
+import { redisCaller, type RedisCallOptions } from './call';
+
+// Deletes the lock only while it still holds our token: a refresh that outlived its lock must not
+// release the lock another instance has taken since.
+const RELEASE_SCRIPT = `
+if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
+return 0`;
+
+/** Options of {@link redisRefreshCoordinator}. */
+export type RedisRefreshCoordinatorOptions = RedisCallOptions;
+
+/**
+ * Single-flight refresh across app instances: the lock is `SET <prefix>lock:<key> <random> NX PX`,
+ * released by a compare-and-delete script; the successor record (the new tokens, already sealed by
+ * bffkit) is `SET <prefix>succ:<key> PX`. Keys are hashes of the refresh token, never the token.
+ * With it, N concurrent requests spread over several instances cause exactly one backend refresh.
+ *
+ * @example
+ * createBff({ ..., refresh: { coordinator: redisRefreshCoordinator(redis) } });
+ */
+export function redisRefreshCoordinator(redis: Redis, options: RedisRefreshCoordinatorOptions = {}): RefreshCoordinator {
+  const caller = redisCaller(redis, options, 'redisRefreshCoordinator(redis)');
+  const logger = options.logger ?? consoleLogger;
+  const lockKey = (key: string) => `${caller.prefix}lock:${key}`;
+  const successorKey = (key: string) => `${caller.prefix}succ:${key}`;
+
+  return {
+    async acquire(key, ttlSeconds) {
+      const token = randomBytes(16).toString('base64url');
+      const ttl = Math.max(1, Math.ceil(ttlSeconds * 1000));
+      const taken = await caller.run((r) => r.set(lockKey(key), token, 'PX', ttl, 'NX'));
+      if (taken !== 'OK') return null;
+      return async () => {
+        // Never throws: the refresh already succeeded or failed, and a lock we cannot delete expires
+        // by itself after `ttlSeconds`.
+        await caller.run((r) => r.eval(RELEASE_SCRIPT, 1, lockKey(key), token)).catch(() => undefined);
+      };
+    },
+    async getSuccessor(key) {
+      return caller.run((r) => r.get(successorKey(key)));
+    },
+    async setSuccessor(key, value, ttlSeconds) {
+      const ttl = Math.max(1, Math.ceil(ttlSeconds * 1000));
+      try {
+        await caller.run((r) => r.set(successorKey(key), value, 'PX', ttl));
+      } catch {
+        // Why not throw: the backend has already rotated the token. Failing here would also drop the
+        // new tokens of THIS request, which may still be saved with the session; the record only
+        // helps other requests, and they cannot reach Redis either right now.
+        logger.warn('redis: could not store the refresh successor record');
+      }
+    },
+  };
+}
