@@ -10,6 +10,7 @@ const NAV = [
   { href: '/', label: 'Home' },
   { href: '/profile', label: 'Profile' },
   { href: '/notes', label: 'Notes' },
+  { href: '/sessions', label: 'Sessions' },
 ] as const;
 
 /** Site header: navigation and the session state. Sign-out works without JavaScript too. */
