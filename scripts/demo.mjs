@@ -53,7 +53,8 @@ let stopping = false;
 
 /** Spawns a long-running child whose output is prefixed with `[label]`. */
 function startChild(label, args, options) {
-  const child = spawn(process.execPath, args, { ...options, stdio: ['ignore', 'pipe', 'pipe'] });
+  // detached: Ctrl-C reaches only this script, which then stops the children by PID in order.
+  const child = spawn(process.execPath, args, { ...options, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
   const prefix = (stream, out) => {
     let rest = '';
     stream.on('data', (chunk) => {
@@ -128,6 +129,11 @@ async function main() {
 
   process.on('SIGINT', () => void shutdown(0));
   process.on('SIGTERM', () => void shutdown(0));
+  process.on('SIGHUP', () => void shutdown(0));
+  // Last resort (an exception in this script): never leave servers running.
+  process.on('exit', () => {
+    for (const c of children) if (!c.exited) c.child.kill('SIGKILL');
+  });
 
   const backend = startChild('backend', [join(ROOT, 'examples/backend-api/dist/server.js')], {
     cwd: join(ROOT, 'examples/backend-api'),

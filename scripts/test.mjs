@@ -71,6 +71,8 @@ async function runSuite(suite) {
     '--reporter=default',
     '--reporter=json',
     `--outputFile=${outputFile}`,
+    // The security suite also prints one PASS/FAIL line per SECURITY.md item (tests/security/report.ts).
+    ...(suite === 'security' ? ['--reporter=./tests/security/report.ts'] : []),
   ]);
   const counts = readCounts(outputFile);
   const notes = [];
@@ -98,7 +100,7 @@ async function runSuite(suite) {
   const skippedPart = skipped > 0 ? `, ${skipped} skipped` : '';
   const notePart = notes.length > 0 ? ` (${notes.join('; ')})` : '';
   console.log(`${suite}: ${passed} passed, ${failed} failed${skippedPart}${notePart}`);
-  console.log(`${suite} took ${elapsed(start)}`);
+  console.log(`timing: ${suite} took ${elapsed(start)}`);
   return { passed, failed, skipped };
 }
 
