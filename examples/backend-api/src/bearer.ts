@@ -25,12 +25,14 @@ export function requireBearer(deps: AppDeps): MiddlewareHandler<AppEnv> {
       return problem(c, 401, 'invalid_token', 'A valid bearer access token is required.', INVALID);
     }
     const check = await deps.accessTokens.verify(match[1]);
-    if (check.status === 'expired') {
+    // Not one of ours: maybe the configured OpenID provider's (its users are found by e-mail).
+    const provider = check.status === 'invalid' && deps.providerTokens ? await deps.providerTokens.verify(match[1]) : undefined;
+    if (check.status === 'expired' || provider?.status === 'expired') {
       deps.stats.bump('expired_token_requests');
       return problem(c, 401, 'token_expired', 'The access token has expired.', EXPIRED);
     }
     const id = check.status === 'valid' && /^\d{1,15}$/.test(check.claims.sub) ? Number(check.claims.sub) : 0;
-    const user = id > 0 ? deps.users.findById(id) : undefined;
+    const user = id > 0 ? deps.users.findById(id) : provider?.status === 'valid' ? deps.users.findByEmail(provider.email) : undefined;
     if (!user) {
       deps.stats.bump('invalid_token_requests');
       return problem(c, 401, 'invalid_token', 'The access token is invalid.', INVALID);

@@ -24,6 +24,11 @@ export interface BackendConfig {
   corsOrigin: string | null;
   /** Private JWK (JSON) used to sign access tokens; null generates a key pair at start. @default null */
   privateJwk: string | null;
+  /**
+   * Also accept access tokens of an OpenID provider (OIDC_ISSUER + OIDC_JWKS_URL + OIDC_AUDIENCE),
+   * mapped to users by their `email` claim. @default null (only this backend's own tokens)
+   */
+  oidc: { issuer: string; jwksUrl: string; audience: string } | null;
 }
 
 /** All defaults in one place. */
@@ -37,6 +42,7 @@ export const DEFAULT_CONFIG: BackendConfig = {
   statsEnabled: false,
   corsOrigin: null,
   privateJwk: null,
+  oidc: null,
 };
 
 function readInt(env: NodeJS.ProcessEnv, name: string, fallback: number, min: number, max: number): number {
@@ -81,5 +87,20 @@ export function loadConfig(env: NodeJS.ProcessEnv): BackendConfig {
     statsEnabled: env.EXAMPLE_BACKEND_STATS === '1',
     corsOrigin: readOrigin(env.CORS_ORIGIN),
     privateJwk: env.JWT_PRIVATE_JWK || null,
+    oidc: readOidc(env),
   };
+}
+
+function readOidc(env: NodeJS.ProcessEnv): BackendConfig['oidc'] {
+  const issuer = env.OIDC_ISSUER;
+  if (!issuer) return null;
+  for (const name of ['OIDC_JWKS_URL', 'OIDC_AUDIENCE'] as const) {
+    if (!env[name]) throw new TypeError(`${name} is required when OIDC_ISSUER is set`);
+  }
+  try {
+    new URL(env.OIDC_JWKS_URL!);
+  } catch {
+    throw new TypeError(`OIDC_JWKS_URL must be a URL, got "${env.OIDC_JWKS_URL}"`);
+  }
+  return { issuer, jwksUrl: env.OIDC_JWKS_URL!, audience: env.OIDC_AUDIENCE! };
 }

@@ -4,6 +4,7 @@ import { createNoteStore, type NoteStore } from './notes';
 import { createDummyVerifier } from './passwords';
 import { createRefreshTokens, type RefreshTokens } from './refresh-tokens';
 import { createStats, type Stats } from './stats';
+import { createProviderTokens, type ProviderTokens } from './provider-tokens';
 import { createAccessTokens, type AccessTokens } from './tokens';
 import { createUserStore, seedUsers, type UserRow, type UserStore } from './users';
 
@@ -15,6 +16,8 @@ export interface AppDeps {
   notes: NoteStore;
   refreshTokens: RefreshTokens;
   accessTokens: AccessTokens;
+  /** An OpenID provider's access tokens, also accepted when configured (OIDC_ISSUER). */
+  providerTokens?: ProviderTokens;
   stats: Stats;
   /** Runs a full argon2id verification that always fails (timing parity for unknown users). */
   dummyVerify: (password: string) => Promise<false>;
@@ -49,6 +52,7 @@ export async function createDeps(config: BackendConfig): Promise<{ deps: AppDeps
       ttl: config.accessTokenTtl,
       privateJwk: config.privateJwk,
     }),
+    ...(config.oidc ? { providerTokens: createProviderTokens(config.oidc) } : {}),
     stats: createStats(),
     dummyVerify: await createDummyVerifier(),
     now: () => Math.floor(Date.now() / 1000),

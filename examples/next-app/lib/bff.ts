@@ -1,6 +1,6 @@
 import 'server-only';
 import { randomBytes } from 'node:crypto';
-import { createBffNext, credentialsBackend, type BffOptions } from 'bffkit/next';
+import { createBffNext, credentialsBackend, oidcBackend, type BffOptions } from 'bffkit/next';
 import { sessionStorage } from './session-store';
 
 /**
@@ -16,7 +16,7 @@ export const bff = createBffNext(() => {
     // BFF_SESSION_STORE=redis + REDIS_URL: sessions in Redis (see lib/session-store.ts). Default: the cookie.
     ...sessionStorage(secret),
     baseUrl: process.env.APP_URL ?? `http://localhost:${port}`,
-    backend: credentialsBackend({ url: backendUrl }),
+    backend: backend(backendUrl),
     defaultReturnTo: '/profile',
     upstreams: {
       backend: {
@@ -60,6 +60,37 @@ function handoff(backendUrl: string): BffOptions['handoff'] {
       audience: process.env.BFF_HANDOFF_AUDIENCE ?? 'bffkit-example-api',
     },
   };
+}
+
+/** True when the app signs in through an OpenID provider (BFF_BACKEND=oidc): the login page shows its button. */
+export function oidcConfigured(): boolean {
+  return (process.env.BFF_BACKEND ?? '').trim().toLowerCase() === 'oidc';
+}
+
+/**
+ * The backend adapter, from BFF_BACKEND: `credentials` (default) posts e-mail and password to the example
+ * backend; `oidc` signs in through an OpenID provider (OIDC_ISSUER, OIDC_CLIENT_ID, OIDC_CLIENT_SECRET;
+ * optional OIDC_SCOPES space-separated, OIDC_CLIENT_AUTH, OIDC_RESOURCE, OIDC_AUDIENCE). The provider must
+ * register {APP_URL}/api/auth/oidc/callback, {APP_URL}/ after logout and, for back-channel logout,
+ * {APP_URL}/api/auth/oidc/backchannel-logout. See docs/oidc.md.
+ */
+function backend(backendUrl: string): BffOptions['backend'] {
+  if (!oidcConfigured()) return credentialsBackend({ url: backendUrl });
+  const env = (name: string) => {
+    const value = process.env[name];
+    if (!value) throw new Error(`[example] BFF_BACKEND=oidc needs ${name}`);
+    return value;
+  };
+  const auth = process.env.OIDC_CLIENT_AUTH;
+  return oidcBackend({
+    issuer: env('OIDC_ISSUER'),
+    clientId: env('OIDC_CLIENT_ID'),
+    clientSecret: env('OIDC_CLIENT_SECRET'),
+    ...(process.env.OIDC_SCOPES ? { scopes: process.env.OIDC_SCOPES.split(/\s+/).filter(Boolean) } : {}),
+    ...(auth === 'client_secret_post' || auth === 'client_secret_basic' ? { clientAuth: auth } : {}),
+    ...(process.env.OIDC_RESOURCE ? { resource: process.env.OIDC_RESOURCE } : {}),
+    ...(process.env.OIDC_AUDIENCE ? { audience: process.env.OIDC_AUDIENCE } : {}),
+  });
 }
 
 function trustProxy(): boolean | number {

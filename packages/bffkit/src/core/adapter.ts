@@ -35,4 +35,51 @@ export interface BackendAdapter {
    * in `'userinfo'` mode is refused unless this holds.
    */
   readonly userVerifiesToken?: boolean;
+
+  // Redirect-based sign-in (OpenID Connect). All optional: the credentials adapter has none of them,
+  // and the routes that need them answer 404 when the configured adapter lacks them.
+
+  /** Starts a redirect-based login: where to send the browser and what the callback must find again. */
+  startLogin?(input: { redirectUri: string }): Promise<BackendResult<LoginRedirect>>;
+  /** Validates the provider's answer at the callback against the transaction and exchanges the code. */
+  completeLogin?(input: { callbackUrl: URL; redirectUri: string; transaction: LoginTransaction }): Promise<LoginCompletion>;
+  /** The provider's logout URL for a session that just ended locally (RP-initiated logout), or null. */
+  endSessionUrl?(input: { tokens: TokenSet; appUrl: URL }): Promise<URL | null>;
+  /** Validates a back-channel logout token and answers whom it signs out. */
+  verifyLogoutToken?(token: string): Promise<BackendResult<LogoutTarget>>;
+}
+
+/** What a redirect-based login must remember until the callback (sealed into the transaction cookie). */
+export interface LoginTransaction {
+  /** The `state` sent to the provider; the callback must carry it back. */
+  state: string;
+  [field: string]: string;
+}
+
+/** Where to send the browser to sign in, and the transaction to keep for the callback. */
+export interface LoginRedirect {
+  url: URL;
+  transaction: LoginTransaction;
+}
+
+/**
+ * The outcome of a login callback. Expected failures are values:
+ * - `invalid`: the answer failed validation (state, code, ID token): 400, no session.
+ * - `denied`: the provider answered an error, e.g. the user cancelled (`access_denied`).
+ * - `unavailable` / `timeout`: the provider could not be reached. Transient.
+ */
+export type LoginCompletion =
+  | { ok: true; value: TokenSet }
+  | { ok: false; reason: 'invalid' }
+  | { ok: false; reason: 'denied'; error: 'access_denied' | 'provider_error' }
+  | { ok: false; reason: 'unavailable' | 'timeout' };
+
+/** Whom a validated back-channel logout token signs out. */
+export interface LogoutTarget {
+  /** The provider's subject; at least one of `sub` and `sid` is present. */
+  sub?: string;
+  /** The provider's session id. */
+  sid?: string;
+  /** The token's unique id (replays are refused). */
+  jti: string;
 }

@@ -65,7 +65,9 @@ export async function loadSession(
       const code = outcome.reason === 'timeout' ? 'upstream_timeout' : 'upstream_unavailable';
       return { kind: 'unavailable', error: new BffError(code, 'The backend could not refresh the session. Try again.') };
     }
-    session = { ...session, tokens: outcome.tokens };
+    // A refresh answer without an ID token keeps the session's (OpenID Connect logout needs it).
+    const idToken = outcome.tokens.idToken ?? session.tokens.idToken;
+    session = { ...session, tokens: idToken ? { ...outcome.tokens, idToken } : outcome.tokens };
     changed = true;
   }
   if (shouldRenew(session, now, config)) {

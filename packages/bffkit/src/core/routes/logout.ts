@@ -14,11 +14,15 @@ export const logoutAction: RouteAction = async (ctx, request) => {
   if (!body.ok) return body.response;
   const now = ctx.config.clock();
   const read = await ctx.cookie.read(request.headers.get('cookie'), now).catch(() => null);
+  let providerLogout: URL | null = null;
   if (read?.session) {
     await ctx.config.backend.revoke?.(read.session.tokens).catch(() => undefined);
     await ctx.cookie.end(read.session, now).catch(() => undefined);
+    // OpenID Connect: the provider's session ends too (RP-initiated logout), after the local one.
+    const tokens = read.session.tokens;
+    providerLogout = (await ctx.config.backend.endSessionUrl?.({ tokens, appUrl: ctx.config.appUrl }).catch(() => null)) ?? null;
   }
   const setCookies = ctx.cookie.clear(read?.presentNames ?? []);
-  if (body.mode === 'form') return seeOther(ctx.config.appUrl, safeReturnTo(body.fields.returnTo, '/'), setCookies);
-  return withCookies(json({ status: 'unauthenticated' }), setCookies);
+  if (body.mode === 'form') return seeOther(ctx.config.appUrl, providerLogout?.href ?? safeReturnTo(body.fields.returnTo, '/'), setCookies);
+  return withCookies(json(providerLogout ? { status: 'unauthenticated', redirectTo: providerLogout.href } : { status: 'unauthenticated' }), setCookies);
 };

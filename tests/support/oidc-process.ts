@@ -1,0 +1,300 @@
+/**
+ * The example OpenID provider (examples/oidc-provider) as a child process, and an HTTP walk through
+ * its sign-in pages for tests that do not need a browser.
+ */
+import { spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { baseEnv, startApp, track, waitUntilReady, type AppProcess } from './app-process';
+import { startBackend, type RunningBackend } from './backend-process';
+import { cookieJar, type CookieJar } from './http';
+import { freePort } from './ports';
+
+/** The provider's entry point. */
+export const OIDC_PROVIDER_ENTRY = fileURLToPath(new URL('../../examples/oidc-provider/server.mjs', import.meta.url));
+/** Client credentials every test provider registers for the example app. */
+export const OIDC_CLIENT = { id: 'bffkit-example', secret: 'test-client-secret-for-bffkit-oidc-tests' } as const;
+/** The audience of the provider's access tokens (the example API). */
+export const OIDC_API_RESOURCE = 'urn:bffkit:example-api';
+
+/** The provider's `GET /__stats` answer. */
+export interface OidcStats {
+  authorization_code: number;
+  refresh_token: number;
+  grant_errors: number;
+  refresh_token_reuse: number;
+  grants_revoked: number;
+  end_sessions: number;
+  backchannel_success: number;
+  backchannel_error: number;
+  last_backchannel_error: string | null;
+}
+
+/** Options of {@link startOidcProvider}. */
+export interface StartOidcProviderOptions {
+  /** Origin of the app whose callback/logout URLs the client registers, e.g. `http://localhost:3123`. */
+  appUrl: string;
+  /** Access-token lifetime in seconds. @default 300 */
+  accessTokenTtl?: number;
+  env?: Record<string, string>;
+}
+
+/** A running provider. */
+export interface OidcProviderProcess {
+  /** The issuer, `http://localhost:<port>`. */
+  issuer: string;
+  port: number;
+  stats(): Promise<OidcStats>;
+  resetStats(): Promise<void>;
+  output(): string;
+  stop(): Promise<void>;
+}
+
+/**
+ * Starts examples/oidc-provider on a free port with stats on, waiting for its discovery document.
+ *
+ * @example
+ * const idp = await startOidcProvider({ appUrl: `http://localhost:${appPort}` });
+ */
+export async function startOidcProvider(options: StartOidcProviderOptions): Promise<OidcProviderProcess> {
+  const port = await freePort();
+  const issuer = `http://localhost:${port}`;
+  const env: Record<string, string> = {
+    ...baseEnv(),
+    OIDC_PORT: String(port),
+    OIDC_ISSUER: issuer,
+    OIDC_APP_URL: options.appUrl,
+    OIDC_CLIENT_ID: OIDC_CLIENT.id,
+    OIDC_CLIENT_SECRET: OIDC_CLIENT.secret,
+    OIDC_API_RESOURCE: OIDC_API_RESOURCE,
+    OIDC_STATS: '1',
+    ...(options.accessTokenTtl === undefined ? {} : { OIDC_ACCESS_TOKEN_TTL: String(options.accessTokenTtl) }),
+    ...options.env,
+  };
+  const proc = track(spawn(process.execPath, [OIDC_PROVIDER_ENTRY], { env, stdio: ['ignore', 'pipe', 'pipe'] }), 'oidc-provider');
+  try {
+    await waitUntilReady(`${issuer}/.well-known/openid-configuration`, proc, 30_000);
+  } catch (error) {
+    await proc.stop();
+    throw error;
+  }
+  return {
+    issuer,
+    port,
+    async stats() {
+      const res = await fetch(`${issuer}/__stats`);
+      if (!res.ok) throw new Error(`GET /__stats: ${res.status}`);
+      return (await res.json()) as OidcStats;
+    },
+    async resetStats() {
+      const res = await fetch(`${issuer}/__stats/reset`, { method: 'POST' });
+      if (!res.ok) throw new Error(`POST /__stats/reset: ${res.status}`);
+    },
+    output: proc.output,
+    stop: proc.stop,
+  };
+}
+
+/** Where a walk through the provider ended. */
+export interface ProviderWalk {
+  /** The last response (not followed further): e.g. the app's callback answer. */
+  response: Response;
+  /** Every URL requested, in order. */
+  visited: string[];
+}
+
+/**
+ * Follows redirects by hand, keeping cookies per origin (the app's in `appJar`, the provider's in
+ * `idpJar`), and submits the provider's login form with the given credentials when it shows up.
+ * Stops at the first response that is not a redirect, or at a redirect for which `stopAt` is true.
+ *
+ * @example
+ * const { response } = await walkProvider(`${app.url}/api/auth/oidc/login`, { appOrigin: app.url, appJar, idpJar, login });
+ */
+export async function walkProvider(
+  start: string,
+  opts: {
+    appOrigin: string;
+    appJar: CookieJar;
+    idpJar: CookieJar;
+    login?: { email: string; password: string };
+    stopAt?: (url: URL) => boolean;
+  },
+): Promise<ProviderWalk> {
+  const visited: string[] = [];
+  let url = new URL(start);
+  let init: RequestInit = {};
+  for (let hop = 0; hop < 20; hop++) {
+    visited.push(url.href);
+    const jar = url.origin === new URL(opts.appOrigin).origin ? opts.appJar : opts.idpJar;
+    const headers = new Headers(init.headers);
+    if (jar.header()) headers.set('cookie', jar.header());
+    const response = await fetch(url, { ...init, headers, redirect: 'manual' });
+    jar.store(response);
+    const location = response.headers.get('location');
+    if (response.status >= 300 && response.status < 400 && location) {
+      await response.arrayBuffer();
+      const next = new URL(location, url);
+      if (opts.stopAt?.(next)) return { response, visited };
+      url = next;
+      init = {};
+      continue;
+    }
+    const form = /<form method="post" action="(\/interaction\/[^"]+\/login)"/.exec(response.status === 200 ? await response.clone().text() : '');
+    if (form && opts.login) {
+      await response.arrayBuffer();
+      url = new URL(form[1]!, url);
+      init = {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded', origin: url.origin },
+        body: new URLSearchParams(opts.login).toString(),
+      };
+      opts = { ...opts, login: undefined };
+      continue;
+    }
+    return { response, visited };
+  }
+  throw new Error(`walkProvider: too many redirects:\n${visited.join('\n')}`);
+}
+
+/**
+ * Signs in through the provider over plain HTTP: starts at the app's OIDC login route and ends at the
+ * app's callback answer (a 303 to `returnTo` with the session cookie in `appJar`).
+ *
+ * @example
+ * const appJar = cookieJar(); const idpJar = cookieJar();
+ * const res = await signInThroughProvider(app.url, { appJar, idpJar });
+ */
+export async function signInThroughProvider(
+  appUrl: string,
+  opts: { appJar?: CookieJar; idpJar?: CookieJar; email?: string; password?: string; returnTo?: string; basePath?: string } = {},
+): Promise<{ response: Response; appJar: CookieJar; idpJar: CookieJar; visited: string[] }> {
+  const appJar = opts.appJar ?? cookieJar();
+  const idpJar = opts.idpJar ?? cookieJar();
+  const base = opts.basePath ?? '/api/auth';
+  const start = new URL(`${base}/oidc/login`, appUrl);
+  if (opts.returnTo) start.searchParams.set('returnTo', opts.returnTo);
+  const login = { email: opts.email ?? 'demo@example.com', password: opts.password ?? 'demo-password' };
+  const callback = new URL(`${base}/oidc/callback`, appUrl).pathname;
+  let reachedCallback = false;
+  const walk = await walkProvider(start.href, {
+    appOrigin: appUrl,
+    appJar,
+    idpJar,
+    login,
+    // Stop right after the callback answered (do not render the app's page).
+    stopAt: (next) => {
+      if (reachedCallback) return true;
+      if (next.pathname === callback) reachedCallback = true;
+      return false;
+    },
+  });
+  return { ...walk, appJar, idpJar };
+}
+
+/** A bffkit core served over HTTP in this process (no Next.js): auth routes plus one forwarding upstream. */
+export interface CoreServer {
+  url: string;
+  port: number;
+  close(): Promise<void>;
+}
+
+/**
+ * Serves `bff.handleAuth` under its basePath and `bff.forward(…, upstream)` under `forwardMount` on
+ * 127.0.0.1, so HTTP walks and the provider's back-channel calls reach the core directly.
+ *
+ * @example
+ * const server = await serveCore((req) => bff.handleAuth(req), port);
+ */
+export async function serveCore(handle: (request: Request) => Promise<Response>, port: number): Promise<CoreServer> {
+  const { createServer } = await import('node:http');
+  const server = createServer(async (req, res) => {
+    const chunks: Buffer[] = [];
+    for await (const chunk of req) chunks.push(chunk as Buffer);
+    const headers = new Headers();
+    for (const [k, v] of Object.entries(req.headers)) {
+      if (v !== undefined) for (const one of [v].flat()) headers.append(k, one);
+    }
+    const body = chunks.length && req.method !== 'GET' && req.method !== 'HEAD' ? Buffer.concat(chunks) : undefined;
+    const response = await handle(new Request(`http://localhost:${port}${req.url}`, { method: req.method, headers, body }));
+    const out: Record<string, string | string[]> = {};
+    response.headers.forEach((v, k) => {
+      if (k !== 'set-cookie') out[k] = v;
+    });
+    const cookies = response.headers.getSetCookie();
+    if (cookies.length) out['set-cookie'] = cookies;
+    res.writeHead(response.status, out);
+    res.end(Buffer.from(await response.arrayBuffer()));
+  });
+  await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
+  return {
+    url: `http://localhost:${port}`,
+    port,
+    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  };
+}
+
+/**
+ * Signs out at the provider the way a user does: opens its end-session URL (from the app's logout, or
+ * the bare `{issuer}/session/end`), then presses "Yes, sign me out". Answers the confirm response (a
+ * redirect to the post-logout URI, or the provider's success page). The provider sends its back-channel
+ * logout calls before it answers.
+ *
+ * @example
+ * await signOutAtProvider(`${idp.issuer}/session/end`, idpJar);
+ */
+export async function signOutAtProvider(endSessionUrl: string, idpJar: CookieJar): Promise<Response> {
+  const page = await fetch(endSessionUrl, { headers: { cookie: idpJar.header() }, redirect: 'manual' });
+  idpJar.store(page);
+  const html = await page.text();
+  const action = /<form id="op\.logoutForm" method="post" action="([^"]+)">/.exec(html)?.[1];
+  const xsrf = /name="xsrf" value="([^"]+)"/.exec(html)?.[1];
+  if (page.status !== 200 || !action || !xsrf) throw new Error(`signOutAtProvider: no logout form (HTTP ${page.status})`);
+  const confirm = await fetch(action, {
+    method: 'POST',
+    redirect: 'manual',
+    headers: { cookie: idpJar.header(), 'content-type': 'application/x-www-form-urlencoded', origin: new URL(action).origin },
+    body: new URLSearchParams({ xsrf, logout: 'yes' }).toString(),
+  });
+  idpJar.store(confirm);
+  return confirm;
+}
+
+/** The provider, the example backend accepting its tokens, and the example app signing in through it. */
+export interface OidcStack {
+  idp: OidcProviderProcess;
+  backend: RunningBackend;
+  app: AppProcess;
+  stop(): Promise<void>;
+}
+
+/**
+ * Starts the whole OIDC stack on free ports: provider (client registered for the app's URL), backend
+ * (OIDC_ISSUER/OIDC_JWKS_URL/OIDC_AUDIENCE), app (BFF_BACKEND=oidc).
+ *
+ * @example
+ * const stack = await startOidcStack({ accessTokenTtl: 3, appEnv: { BFF_SESSION_STORE: 'redis', REDIS_URL } });
+ */
+export async function startOidcStack(opts: { accessTokenTtl?: number; appEnv?: Record<string, string>; idpEnv?: Record<string, string> } = {}): Promise<OidcStack> {
+  const appPort = await freePort();
+  const idp = await startOidcProvider({
+    appUrl: `http://localhost:${appPort}`,
+    ...(opts.accessTokenTtl === undefined ? {} : { accessTokenTtl: opts.accessTokenTtl }),
+    ...(opts.idpEnv ? { env: opts.idpEnv } : {}),
+  });
+  let backend: RunningBackend | undefined;
+  try {
+    backend = await startBackend({ env: { OIDC_ISSUER: idp.issuer, OIDC_JWKS_URL: `${idp.issuer}/jwks`, OIDC_AUDIENCE: OIDC_API_RESOURCE } });
+    const app = await startApp({
+      port: appPort,
+      backendUrl: backend.url,
+      env: { BFF_BACKEND: 'oidc', OIDC_ISSUER: idp.issuer, OIDC_CLIENT_ID: OIDC_CLIENT.id, OIDC_CLIENT_SECRET: OIDC_CLIENT.secret, ...opts.appEnv },
+    });
+    const started = backend;
+    let stopped: Promise<void> | undefined;
+    return { idp, backend, app, stop: () => (stopped ??= app.stop().then(() => started.stop()).then(() => idp.stop())) };
+  } catch (error) {
+    await backend?.stop();
+    await idp.stop();
+    throw error;
+  }
+}
