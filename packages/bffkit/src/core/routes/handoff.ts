@@ -4,7 +4,7 @@ import type { BffContext, RouteAction } from '../context';
 import { BffError } from '../errors';
 import { errorResponse, json, toErrorResponse } from '../http';
 import { withCookies } from '../respond';
-import { newSessionId } from '../session-cookie';
+import { startSession } from '../start-session';
 import { FIVE_MINUTES, ONE_DAY } from '../time';
 import { createTokenVerifier, type ResolvedHandoff, type TokenVerifier } from '../token-verifier';
 import type { SessionData, SessionUser, TokenSet } from '../types';
@@ -59,10 +59,7 @@ export const handoffAction: RouteAction = async (ctx, request) => {
     // Display data comes from the backend, never from claims the client could have chosen.
     const user: SessionUser = verified.user ?? (await backendUser(ctx, address, tokens));
 
-    const presentNames = await endPreviousSession(ctx, request);
-    // Always a new id (SECURITY.md 8): whatever cookie came in is replaced, never upgraded.
-    const session: SessionData = { id: newSessionId(), user, tokens, createdAt: now, lastActiveAt: now };
-    const setCookies = (await ctx.cookie.write(session, presentNames, now, 'create')) ?? [];
+    const { session, setCookies } = await startSession(ctx, request, user, tokens);
     ctx.config.logger.info('handoff accepted: new session');
     return withCookies(json(toClientSession(session, ctx.config)), setCookies);
   } catch (error) {
@@ -104,16 +101,6 @@ async function backendUser(ctx: BffContext, address: string | null, tokens: Toke
   throw transient(user.reason);
 }
 
-/** Signs out whatever session the request carried (revoking its refresh token) before the new one. */
-async function endPreviousSession(ctx: BffContext, request: Request): Promise<string[]> {
-  const read = await ctx.cookie.read(request.headers.get('cookie'), ctx.config.clock()).catch(() => null);
-  if (!read) return [];
-  if (read.session) {
-    await ctx.config.backend.revoke?.(read.session.tokens).catch(() => undefined);
-    await ctx.cookie.end(read.session, ctx.config.clock()).catch(() => undefined);
-  }
-  return read.presentNames;
-}
 
 function verifierFor(ctx: BffContext, handoff: ResolvedHandoff): TokenVerifier {
   let verifier = verifiers.get(handoff);

@@ -3,7 +3,7 @@ import { BffError } from '../errors';
 import { json, toErrorResponse } from '../http';
 import { withCookies, seeOther } from '../respond';
 import { isSafeReturnTo, safeReturnTo } from '../return-to';
-import { newSessionId } from '../session-cookie';
+import { startSession } from '../start-session';
 import { recordLoginSuccess, reserveLoginAttempt } from '../login-limit';
 import { readRequestBody } from './body';
 import { toClientSession } from './session';
@@ -45,12 +45,7 @@ export const loginAction: RouteAction = async (ctx, request) => {
     }
     await recordLoginSuccess(ctx.config, email);
 
-    const presentNames = await endPreviousSession(ctx, request);
-    const now = ctx.config.clock();
-    // Always a new id (SECURITY.md 8): whatever cookie came in is replaced, never upgraded.
-    const session: SessionData = { id: newSessionId(), user: user.value, tokens: tokens.value, createdAt: now, lastActiveAt: now };
-    const setCookies = await ctx.cookie.write(session, presentNames, now, 'create');
-    if (!setCookies) throw new BffError('store_unavailable', 'The session could not be stored. Try again.');
+    const { session, setCookies } = await startSession(ctx, request, user.value, tokens.value);
     if (mode === 'form') return seeOther(ctx.config.appUrl, returnTo, setCookies);
     return withCookies(json({ ...toClientSession(session, ctx.config), redirectTo: returnTo }), setCookies);
   } catch (error) {
@@ -59,16 +54,6 @@ export const loginAction: RouteAction = async (ctx, request) => {
   }
 };
 
-/** Signs out whatever session the request carried (revoking its refresh token) before a new login. */
-async function endPreviousSession(ctx: BffContext, request: Request): Promise<string[]> {
-  const read = await ctx.cookie.read(request.headers.get('cookie'), ctx.config.clock()).catch(() => null);
-  if (!read) return [];
-  if (read.session) {
-    await ctx.config.backend.revoke?.(read.session.tokens).catch(() => undefined);
-    await ctx.cookie.end(read.session, ctx.config.clock()).catch(() => undefined);
-  }
-  return read.presentNames;
-}
 
 function formFailure(ctx: BffContext, error: unknown, rawReturnTo: unknown): Response {
   const code = error instanceof BffError ? error.code : 'internal_error';

@@ -6,7 +6,7 @@ import { callbackUri } from '../oidc/paths';
 import { TRANSACTION_TTL, transactionCookie } from '../oidc/transaction';
 import { usedOnce } from '../oidc/used-once';
 import { seeOther, withCookies } from '../respond';
-import { newSessionId } from '../session-cookie';
+import { startSession } from '../start-session';
 import type { SessionData } from '../types';
 
 // One answer for every rejected callback: nothing tells an attacker which check failed.
@@ -51,10 +51,7 @@ export const oidcCallbackAction: RouteAction = async (ctx, request) => {
       if (user.reason === 'rejected') return rejected(ctx, clear, 'no usable subject in the ID token');
       throw transient(user.reason);
     }
-    const presentNames = await endPreviousSession(ctx, request);
-    // Always a new id (SECURITY.md 8): whatever session cookie came in is replaced, never upgraded.
-    const session: SessionData = { id: newSessionId(), user: user.value, tokens: result.value, createdAt: now, lastActiveAt: now };
-    const setCookies = (await ctx.cookie.write(session, presentNames, now, 'create')) ?? [];
+    const { setCookies } = await startSession(ctx, request, user.value, result.value);
     config.logger.info('oidc callback: new session');
     return noReferrer(seeOther(config.appUrl, pending.returnTo, [...clear, ...setCookies]));
   } catch (error) {
@@ -68,16 +65,6 @@ function rejected(ctx: BffContext, clear: string[], why: string): Response {
   return noReferrer(withCookies(errorResponse('invalid_request', REJECTED), clear));
 }
 
-/** Signs out whatever session the request carried (revoking its refresh token) before the new one. */
-async function endPreviousSession(ctx: BffContext, request: Request): Promise<string[]> {
-  const read = await ctx.cookie.read(request.headers.get('cookie'), ctx.config.clock()).catch(() => null);
-  if (!read) return [];
-  if (read.session) {
-    await ctx.config.backend.revoke?.(read.session.tokens).catch(() => undefined);
-    await ctx.cookie.end(read.session, ctx.config.clock()).catch(() => undefined);
-  }
-  return read.presentNames;
-}
 
 function transient(reason: 'unavailable' | 'timeout'): BffError {
   return reason === 'timeout'
