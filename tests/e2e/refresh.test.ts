@@ -196,11 +196,8 @@ describe('a refresh token revoked at the backend', () => {
 });
 
 describe('a session end noticed by a refetch', () => {
-  // KNOWN BUG (bffkit/react provider.tsx): `refetch()` adopts the server's "unauthenticated" but does not
-  // announce 'session-ended', so other tabs only find out on their own next request or focus. Fix: in
-  // refetch, when the state goes from authenticated to unauthenticated, call announce({ type:
-  // 'session-ended' }). Then drop `.fails` here.
-  it.fails('is broadcast too: when a tab learns on focus that the session is over, the other tab follows within a second', async () => {
+  // A refetch that turns an authenticated tab unauthenticated announces 'session-ended' to every tab.
+  it('is broadcast too: when a tab learns on focus that the session is over, the other tab follows within a second', async () => {
     const context = await newContext();
     try {
       const first = await context.newPage();

@@ -24,9 +24,10 @@ export function Header() {
     setSigningOut(true);
     markSignOutIntent();
     try {
-      await signOut();
-      // A full page load drops everything the client router cached for the signed-in user.
-      window.location.assign('/login');
+      const { redirectTo } = await signOut();
+      // A full page load drops everything the client router cached for the signed-in user. With
+      // OpenID Connect, the sign-out continues at the provider (RP-initiated logout).
+      window.location.assign(redirectTo ?? '/login');
     } finally {
       setSigningOut(false);
     }

@@ -11,5 +11,6 @@ export type {
   SessionUser,
   SignInCredentials,
   SignInResult,
+  SignOutResult,
   UseSessionResult,
 } from './types';

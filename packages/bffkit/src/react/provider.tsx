@@ -10,6 +10,7 @@ import type {
   SessionUser,
   SignInCredentials,
   SignInResult,
+  SignOutResult,
   UseSessionResult,
 } from './types';
 
@@ -61,6 +62,8 @@ export function SessionProvider({
   configureCsrfHeader({ name: csrfName, value: csrfValue });
 
   const [state, setState] = useState<State>(() => (session ? toState(session) : { status: 'loading' }));
+  const statusRef = useRef(state.status);
+  statusRef.current = state.status;
   /** Bumped by every authoritative change; a refetch started before one is stale and dropped. */
   const generation = useRef(0);
   /** Date.now() of the last time this provider learned the server's view (0: never). */
@@ -71,7 +74,10 @@ export function SessionProvider({
     lastSync.current = Date.now();
     const next = await requestSession(basePath);
     if (generation.current !== started) return;
-    if (next) setState(toState(next));
+    // The server ended a session this tab believed in (refresh rejected, signed out elsewhere):
+    // tell every tab, so they all agree within a second.
+    if (next?.status === 'unauthenticated' && statusRef.current === 'authenticated') announce({ type: 'session-ended' });
+    else if (next) setState(toState(next));
     // Unknown answer (offline, 5xx): keep what we have rather than signing the user out.
     else setState((current) => (current.status === 'loading' ? { status: 'unauthenticated' } : current));
   }, [basePath]);
@@ -86,11 +92,12 @@ export function SessionProvider({
     [basePath, csrfName, csrfValue],
   );
 
-  const signOut = useCallback(async () => {
-    const confirmed = await requestSignOut(basePath, { name: csrfName, value: csrfValue });
+  const signOut = useCallback(async (): Promise<SignOutResult> => {
+    const { confirmed, redirectTo } = await requestSignOut(basePath, { name: csrfName, value: csrfValue });
     // Why: only claim "signed out" when the server agrees; otherwise show what the server says.
     if (confirmed) announce({ type: 'signed-out' });
     else await refetch();
+    return redirectTo ? { ok: confirmed, redirectTo } : { ok: confirmed };
   }, [basePath, csrfName, csrfValue, refetch]);
 
   // Events from this tab (sign-in/out in any provider, a 401 seen by bffFetch).

@@ -115,11 +115,18 @@ describe('requestSession', () => {
 describe('requestSignOut', () => {
   it('posts with the anti-forgery header and reports whether the server confirmed', async () => {
     const calls = stubFetch(200, '{"status":"unauthenticated"}');
-    expect(await requestSignOut('/api/auth', csrf)).toBe(true);
+    expect(await requestSignOut('/api/auth', csrf)).toEqual({ confirmed: true });
     expect(calls[0]?.input).toBe('/api/auth/logout');
     expect(calls[0]?.init?.method).toBe('POST');
     expect(new Headers(calls[0]?.init?.headers).get('x-csrf')).toBe('1');
     stubFetch(403, '{"code":"csrf_failed","message":"x"}');
-    expect(await requestSignOut('/api/auth', csrf)).toBe(false);
+    expect(await requestSignOut('/api/auth', csrf)).toEqual({ confirmed: false });
+  });
+
+  it('passes on an identity provider logout URL, and nothing that is not an absolute http(s) URL', async () => {
+    stubFetch(200, '{"status":"unauthenticated","redirectTo":"https://idp.example/logout?x=1"}');
+    expect(await requestSignOut('/api/auth', csrf)).toEqual({ confirmed: true, redirectTo: 'https://idp.example/logout?x=1' });
+    stubFetch(200, '{"status":"unauthenticated","redirectTo":"javascript:alert(1)"}');
+    expect(await requestSignOut('/api/auth', csrf)).toEqual({ confirmed: true });
   });
 });

@@ -120,12 +120,14 @@ export async function requestSignIn(
 }
 
 /**
- * Posts to `/logout`. `true` when the server confirms the session is gone (200, or 401: none was left).
+ * Posts to `/logout`. `confirmed` when the server confirms the session is gone (200, or 401: none was
+ * left); `redirectTo` when the server asks the browser to continue at the identity provider
+ * (OpenID Connect RP-initiated logout): only an absolute http(s) URL the server sent.
  *
  * @example
- * if (await requestSignOut('/api/auth', csrf)) announce({ type: 'signed-out' });
+ * const { confirmed } = await requestSignOut('/api/auth', csrf);
  */
-export async function requestSignOut(basePath: string, csrf: CsrfHeader): Promise<boolean> {
+export async function requestSignOut(basePath: string, csrf: CsrfHeader): Promise<{ confirmed: boolean; redirectTo?: string }> {
   try {
     const response = await fetch(`${basePath}/logout`, {
       method: 'POST',
@@ -133,8 +135,11 @@ export async function requestSignOut(basePath: string, csrf: CsrfHeader): Promis
       credentials: 'same-origin',
       cache: 'no-store',
     });
-    return response.ok || response.status === 401;
+    const body = response.ok ? await readJson(response) : null;
+    const target = isRecord(body) && typeof body.redirectTo === 'string' ? body.redirectTo : undefined;
+    const redirectTo = target && /^https?:\/\//i.test(target) ? target : undefined;
+    return { confirmed: response.ok || response.status === 401, ...(redirectTo && { redirectTo }) };
   } catch {
-    return false;
+    return { confirmed: false };
   }
 }

@@ -25,6 +25,12 @@ export type SignInResult =
   | { ok: true; redirectTo: string }
   | { ok: false; code: string; message: string };
 
+/**
+ * Outcome of `signOut`. `ok` when the server confirmed the session is gone. `redirectTo` is set when
+ * the sign-out continues at the identity provider (OpenID Connect RP-initiated logout): navigate there.
+ */
+export type SignOutResult = { ok: boolean; redirectTo?: string };
+
 /** The static anti-forgery header sent on every state-changing request. */
 export type CsrfHeader = { name: string; value: string };
 
@@ -35,6 +41,6 @@ export type UseSessionResult = {
   /** Session expiry, epoch milliseconds (present when authenticated). */
   expiresAt?: number;
   signIn(credentials: SignInCredentials): Promise<SignInResult>;
-  signOut(): Promise<void>;
+  signOut(): Promise<SignOutResult>;
   refetch(): Promise<void>;
 };
