@@ -5,9 +5,9 @@ import { bff } from '@/lib/bff';
 export const proxy = bff.proxy({ protectedPaths: ['/profile', '/notes', '/sessions'] });
 
 export const config = {
-  // Not /api/auth and not /api/backend: those route handlers load (and refresh) the session themselves.
+  // Not /api/auth, /api/backend or /api/files: those route handlers load (and refresh) the session themselves.
   // Why /api/backend must stay out: for every request proxy.ts runs on, Next.js buffers the whole
   // request body in memory (to hand a copy to the proxy) and silently truncates it at 10 MB
   // (`experimental.proxyClientMaxBodySize`), which would break streaming uploads and corrupt large ones.
-  matcher: ['/((?!_next/static|_next/image|favicon.ico|api/auth|api/backend).*)'],
+  matcher: ['/((?!_next/static|_next/image|favicon.ico|api/auth|api/backend|api/files).*)'],
 };

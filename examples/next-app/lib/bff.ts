@@ -26,6 +26,19 @@ export const bff = createBffNext(() => {
           { path: '/notes', methods: ['GET', 'POST', 'PATCH', 'DELETE'] },
           { path: '/auth/me', methods: ['GET'] },
         ],
+        timeout: seconds('BACKEND_TIMEOUT', 30),
+      },
+      // Large transfers get their own mount with a higher body limit (the default is 10 MiB), so the
+      // ordinary API keeps the tight one. Both stream: nothing is buffered whole.
+      files: {
+        url: backendUrl,
+        mount: '/api/files',
+        allow: [
+          { path: '/notes/export/stream', methods: ['GET'] },
+          { path: '/notes/import/stream', methods: ['POST'] },
+        ],
+        maxRequestBodyBytes: 256 * 1024 * 1024,
+        timeout: seconds('BACKEND_TIMEOUT', 30),
       },
     },
     trustProxy: trustProxy(),
@@ -91,6 +104,12 @@ function backend(backendUrl: string): BffOptions['backend'] {
     ...(process.env.OIDC_RESOURCE ? { resource: process.env.OIDC_RESOURCE } : {}),
     ...(process.env.OIDC_AUDIENCE ? { audience: process.env.OIDC_AUDIENCE } : {}),
   });
+}
+
+/** A positive number of seconds from the environment, or the default. */
+function seconds(name: string, fallback: number): number {
+  const value = Number(process.env[name]);
+  return Number.isFinite(value) && value > 0 ? value : fallback;
 }
 
 function trustProxy(): boolean | number {
