@@ -10,6 +10,7 @@ function spyStore(inner: RateLimitStore = memoryRateLimitStore()) {
   const store: RateLimitStore = {
     get: (k) => (keys.push(k), inner.get(k)),
     increment: (k, w) => (keys.push(k), inner.increment(k, w)),
+    decrement: (k) => (keys.push(k), inner.decrement(k)),
     reset: (k) => (keys.push(k), inner.reset(k)),
   };
   return { store, keys };
@@ -58,7 +59,7 @@ describe('login rate limit per account', () => {
     const c = config({}, { maxPerAccount: 2 });
     await reserveLoginAttempt(c, from(), 'a@example.com');
     await reserveLoginAttempt(c, from(), 'a@example.com');
-    await recordLoginSuccess(c, 'a@example.com');
+    await recordLoginSuccess(c, from(), 'a@example.com');
     await reserveLoginAttempt(c, from(), 'a@example.com');
     expect((await reserveLoginAttempt(c, from(), 'a@example.com')).ok).toBe(true);
   });
@@ -77,7 +78,7 @@ describe('login rate limit per account', () => {
     const c = config({ trustProxy: true }, { store: spy.store });
     await reserveLoginAttempt(c, from('203.0.113.7'), 'secret.person@example.com');
     await reserveLoginAttempt(c, from('203.0.113.7'), 'secret.person@example.com');
-    await recordLoginSuccess(c, 'secret.person@example.com');
+    await recordLoginSuccess(c, from('203.0.113.7'), 'secret.person@example.com');
     expect(spy.keys.length).toBeGreaterThan(0);
     for (const k of spy.keys) expect(k.toLowerCase()).not.toContain('secret.person');
   });
@@ -114,11 +115,21 @@ describe('login rate limit per client address', () => {
     expect(spy.keys.every((k) => k.startsWith('login:acct:'))).toBe(true);
   });
 
-  it('does not clear the address counter on a successful login', async () => {
+  it('keeps counting failures at an address after a successful login there', async () => {
     const c = config({ trustProxy: true }, { maxPerAddress: 2 });
     await reserveLoginAttempt(c, from('203.0.113.7'), 'a@x.com');
     await reserveLoginAttempt(c, from('203.0.113.7'), 'b@x.com');
-    await recordLoginSuccess(c, 'b@x.com');
-    expect((await reserveLoginAttempt(c, from('203.0.113.7'), 'c@x.com')).ok).toBe(false);
+    await recordLoginSuccess(c, from('203.0.113.7'), 'b@x.com');
+    await reserveLoginAttempt(c, from('203.0.113.7'), 'c@x.com');
+    expect((await reserveLoginAttempt(c, from('203.0.113.7'), 'd@x.com')).ok).toBe(false);
+  });
+
+  it('does not let successful logins behind one address use up its limit', async () => {
+    const c = config({ trustProxy: true }, { maxPerAddress: 3 });
+    for (let i = 0; i < 20; i++) {
+      const email = `user${i}@x.com`;
+      expect((await reserveLoginAttempt(c, from('203.0.113.7'), email)).ok).toBe(true);
+      await recordLoginSuccess(c, from('203.0.113.7'), email);
+    }
   });
 });

@@ -51,8 +51,13 @@ export async function reserveLoginAttempt(
   };
 }
 
-/** A successful login clears the account's failures (not the address's). */
-export async function recordLoginSuccess(config: ResolvedConfig, email: string): Promise<void> {
-  const [account] = keys(config, null, email);
-  if (account) await config.loginRateLimit.store.reset(account);
+/**
+ * A successful login clears the account's count and takes its attempt back from the address's count,
+ * so people signing in behind one shared address (an office NAT) are not limited by each other's
+ * successes, only by failures.
+ */
+export async function recordLoginSuccess(config: ResolvedConfig, request: Request, email: string): Promise<void> {
+  const [account, address] = keys(config, request, email);
+  const { store } = config.loginRateLimit;
+  await Promise.all([account && store.reset(account), address && store.decrement(address)]);
 }

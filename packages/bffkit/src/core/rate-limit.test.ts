@@ -46,6 +46,19 @@ describe('memoryRateLimitStore', () => {
     expect((await store.get('k')).resetIn).toBe(1);
   });
 
+  it('takes one back on decrement, never below zero, and never opens a window', async () => {
+    const store = memoryRateLimitStore();
+    await store.increment('k', 60);
+    await store.increment('k', 60);
+    await store.decrement('k');
+    expect((await store.get('k')).count).toBe(1);
+    await store.decrement('k');
+    await store.decrement('k');
+    expect((await store.get('k')).count).toBe(0);
+    await store.decrement('other');
+    expect(await store.get('other')).toEqual({ count: 0, resetIn: 0 });
+  });
+
   it('forgets a key on reset', async () => {
     const store = memoryRateLimitStore();
     await store.increment('k', 60);

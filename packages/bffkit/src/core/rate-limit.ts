@@ -4,6 +4,8 @@ export interface RateLimitStore {
   get(key: string): Promise<{ count: number; resetIn: number }>;
   /** Adds one to `key`, opening a window of `windowSeconds` if none is open. */
   increment(key: string, windowSeconds: number): Promise<{ count: number; resetIn: number }>;
+  /** Takes one back from `key` (an attempt that turned out to be a successful login). Never below zero. */
+  decrement(key: string): Promise<void>;
   /** Forgets `key` (after a successful login). */
   reset(key: string): Promise<void>;
 }
@@ -47,6 +49,10 @@ export function memoryRateLimitStore(options: { maxKeys?: number; now?: () => nu
       }
       w.count += 1;
       return view(w);
+    },
+    async decrement(key) {
+      const w = live(key);
+      if (w) w.count = Math.max(0, w.count - 1);
     },
     async reset(key) {
       windows.delete(key);

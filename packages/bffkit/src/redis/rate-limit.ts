@@ -9,6 +9,13 @@ local count = redis.call('INCR', KEYS[1])
 redis.call('PEXPIRE', KEYS[1], ARGV[1], 'NX')
 return {count, redis.call('PTTL', KEYS[1])}`;
 
+// KEYS[1] counter. Takes one back if the window is still open; never creates or extends a window.
+const DECREMENT_SCRIPT = `
+if redis.call('EXISTS', KEYS[1]) == 1 then
+  if redis.call('DECR', KEYS[1]) <= 0 then redis.call('DEL', KEYS[1]) end
+end
+return 0`;
+
 /** Options of {@link redisRateLimitStore}. */
 export type RedisRateLimitStoreOptions = RedisCallOptions;
 
@@ -33,6 +40,9 @@ export function redisRateLimitStore(redis: Redis, options: RedisRateLimitStoreOp
       const window = Math.max(1, Math.ceil(windowSeconds * 1000));
       const [count, pttl] = (await caller.run((r) => r.eval(INCREMENT_SCRIPT, 1, counterKey(key), String(window)))) as [number, number];
       return view(count, pttl);
+    },
+    async decrement(key) {
+      await caller.run((r) => r.eval(DECREMENT_SCRIPT, 1, counterKey(key)));
     },
     async reset(key) {
       await caller.run((r) => r.del(counterKey(key)));

@@ -43,7 +43,7 @@ export const loginAction: RouteAction = async (ctx, request) => {
       await backend.revoke?.(tokens.value).catch(() => undefined);
       throw user.reason === 'rejected' ? new BffError('login_failed', LOGIN_FAILED) : transient(user.reason);
     }
-    await recordLoginSuccess(ctx.config, email);
+    await recordLoginSuccess(ctx.config, request, email);
 
     const { session, setCookies } = await startSession(ctx, request, user.value, tokens.value);
     if (mode === 'form') return seeOther(ctx.config.appUrl, returnTo, setCookies);
