@@ -14,7 +14,7 @@ let t: Target;
 let decoy: Interposer;
 let cookie: string;
 let accessToken: string;
-/** Next.js logs its TRACE TypeError before the example's pages/_error.tsx answers 405 (see docs/security.md). */
+/** Next.js logs its TRACE TypeError before the example's pages/_error.tsx answers 405 (see the README's Security section). */
 const TRACE_LOG = [/'TRACE' HTTP method is unsupported/];
 
 beforeAll(async () => {

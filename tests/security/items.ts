@@ -46,7 +46,7 @@ export const ITEMS: Readonly<Record<number, string>> = {
 export const NOTES: Readonly<Record<number, string>> = {
   1: 'SameSite=Strict and the OIDC transaction cookie: unit (cookie.test.ts), the example app configures neither',
   3: 'GCM bit-level tampering: unit (seal.test.ts)',
-  21: 'TRACE: Next.js fails on it before app code; the example app\'s pages/_error.tsx answers 405 (docs/security.md); core 405: unit (path.test.ts)',
+  21: 'TRACE: Next.js fails on it before app code; the example app\'s pages/_error.tsx answers 405 (README, Security); core 405: unit (path.test.ts)',
   23: 'API 401s come from the forwarding route handler itself: proxy.ts does not guard /api/backend',
 };
 
