@@ -37,7 +37,10 @@ export class SessionCookie {
   // under our keys, so the decoded result for the same string cannot differ. Lifetimes, revocation
   // and the store are still checked on every read. It saves the decrypt when proxy.ts and the
   // route handler of the same request both read the session.
-  private readonly cache = new Map<string, SessionData | string>();
+  // The map is indexed by the value's tail (inside the random-looking GCM tag) and each entry keeps
+  // the whole value, compared in full before use: hashing a 1-4 KB string on every lookup cost a
+  // quarter of a cold read. A tail collision is only a cache miss.
+  private readonly cache = new Map<string, { value: string; decoded: SessionData | string }>();
   // Cookie mode cannot delete a cookie the browser keeps; sessions ended here are remembered so a
   // replayed cookie is anonymous on this instance (use a store for revocation across instances).
   private readonly ended = new Map<string, number>();
@@ -110,7 +113,8 @@ export class SessionCookie {
   }
 
   private async decode(value: string): Promise<SessionData | null> {
-    let hit = this.cache.get(value);
+    const cached = this.cache.get(cacheKey(value));
+    let hit = cached !== undefined && cached.value === value ? cached.decoded : undefined;
     if (hit === undefined) {
       if (this.config.store) {
         const raw = unsealJson<unknown>(this.ring, value);
@@ -139,6 +143,10 @@ export class SessionCookie {
       const oldest = this.cache.keys().next().value;
       if (oldest !== undefined) this.cache.delete(oldest);
     }
-    this.cache.set(value, decoded);
+    this.cache.set(cacheKey(value), { value, decoded });
   }
 }
+
+/** Characters of a sealed value's tail used as its cache index (all inside the 16-byte tag). */
+const CACHE_KEY_CHARS = 20;
+const cacheKey = (value: string): string => value.slice(-CACHE_KEY_CHARS);
