@@ -23,7 +23,6 @@ const MIN_SEALED_LENGTH = Math.ceil((OVERHEAD * 4) / 3);
 
 // Strict charset: Buffer.from(…, 'base64url') silently skips invalid characters and also accepts
 // '+', '/' and '=', which would let many strings decode to the same bytes.
-const BASE64URL = /^[A-Za-z0-9_-]*$/;
 
 /**
  * Seals bytes for one purpose with the ring's first key.
@@ -61,8 +60,14 @@ export function unseal(ring: KeyRing, value: string): Uint8Array | null {
   if (typeof value !== 'string') return null;
   const n = value.length;
   if (n < MIN_SEALED_LENGTH || n > MAX_SEALED_LENGTH || n % 4 === 1) return null;
-  if (!BASE64URL.test(value) || !hasCanonicalTail(value)) return null;
+  // Canonical base64url only, checked with native scans (a regex over the whole value costs about as
+  // much as decrypting a typical session): ASCII only (the decoder would read just the low byte of a
+  // wider character), none of '+', '/', '=' (which the decoder also accepts), and every other
+  // character outside the alphabet is skipped by the decoder, so it shows as a short output below.
+  if (Buffer.byteLength(value, 'utf8') !== n || value.includes('+') || value.includes('/') || value.includes('=')) return null;
+  if (!hasCanonicalTail(value)) return null;
   const buf = Buffer.from(value, 'base64url');
+  if (buf.length !== Math.floor((n * 3) / 4)) return null;
   if (buf.length < OVERHEAD || buf[0] !== VERSION) return null;
   const id = buf[1]!;
   const iv = buf.subarray(HEADER_BYTES, HEADER_BYTES + IV_BYTES);
