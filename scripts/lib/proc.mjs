@@ -1,4 +1,4 @@
-// Process helpers shared by scripts/test.mjs and scripts/demo.mjs.
+// Process helpers shared by scripts/test.mjs, the demo scripts and the other scripts/lib modules.
 import { spawn } from 'node:child_process';
 import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';

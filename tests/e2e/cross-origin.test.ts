@@ -9,11 +9,11 @@ import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { BrowserContext, Page, Request as PwRequest, Response as PwResponse } from 'playwright-core';
 import { launchBrowser, type TestBrowser } from '../support/browser';
+import { WAIT_MS, newTestContext, signInWithLoginForm } from '../support/pages';
 import { startStack, type Stack } from '../support/stack';
 
 const DEMO = { email: 'demo@example.com', password: 'demo-password', name: 'Demo User' };
 const SECOND = { email: 'second@example.com', password: 'second-password' };
-const WAIT_MS = 15_000;
 
 let stack: Stack;
 let browser: TestBrowser;
@@ -95,14 +95,10 @@ async function startAttacker(appUrl: string): Promise<{ url: string; close(): Pr
 beforeAll(async () => {
   [stack, browser] = await Promise.all([startStack(), launchBrowser()]);
   attacker = await startAttacker(stack.app.url);
-  context = await browser.newContext();
-  context.setDefaultTimeout(WAIT_MS);
+  context = await newTestContext(browser);
   victim = await context.newPage();
   await victim.goto(url('/login'));
-  const form = victim.locator('form[data-testid=login-form]');
-  await form.locator('input[name=email]').fill(DEMO.email);
-  await form.locator('input[name=password]').fill(DEMO.password);
-  await form.locator('button[type=submit]').click();
+  await signInWithLoginForm(victim, DEMO);
   await victim.waitForURL((u) => u.pathname === '/profile');
   await victim.getByTestId('profile-email').getByText(DEMO.email).waitFor();
 });

@@ -4,14 +4,14 @@
  * not in `document.cookie`, not in any global, the history state, the RSC payload or the DOM.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { BrowserContext, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { startApp, type AppProcess } from '../support/app-process';
 import { startBackend, type RunningBackend } from '../support/backend-process';
 import { clientVisibleState, launchBrowser, recordResponses, type TestBrowser } from '../support/browser';
+import { WAIT_MS, textOf, withPage } from '../support/pages';
 import { freePort } from '../support/ports';
 
 const DEMO = { email: 'demo@example.com', password: 'demo-password', name: 'Demo User' };
-const WAIT_MS = 15_000;
 
 let backend: RunningBackend;
 let app: AppProcess;
@@ -30,21 +30,6 @@ afterAll(async () => {
   await app?.stop();
   await backend?.stop();
 });
-
-async function withPage<T>(fn: (page: Page, context: BrowserContext) => Promise<T>): Promise<T> {
-  const context = await browser.newContext();
-  context.setDefaultTimeout(WAIT_MS);
-  try {
-    return await fn(await context.newPage(), context);
-  } finally {
-    await context.close();
-  }
-}
-
-async function textOf(page: Page, testId: string): Promise<string> {
-  const text = await page.getByTestId(testId).first().innerText({ timeout: 1_000 }).catch(() => '');
-  return text.replace(/\s+/g, ' ').trim();
-}
 
 async function signInViaHandoff(page: Page, email: string, password: string): Promise<void> {
   await page.goto(`${app.url}/handoff`);
@@ -115,7 +100,7 @@ function findInPage(page: Page, secrets: string[]): Promise<string[]> {
 
 describe('the /handoff page', () => {
   it('signs in at the backend, hands the tokens over, and leaves no token reachable from JavaScript', async () => {
-    await withPage(async (page, context) => {
+    await withPage(browser, {}, async (page, context) => {
       const recorder = recordResponses(context);
       await signInViaHandoff(page, DEMO.email, DEMO.password);
       await page.waitForURL((u) => u.pathname === '/profile', { timeout: WAIT_MS });
@@ -172,7 +157,7 @@ describe('the /handoff page', () => {
   });
 
   it('shows an error and creates no session when the backend refuses the credentials', async () => {
-    await withPage(async (page, context) => {
+    await withPage(browser, {}, async (page, context) => {
       await signInViaHandoff(page, DEMO.email, 'wrong-password');
       await expect.poll(() => textOf(page, 'handoff-error'), { timeout: WAIT_MS }).toBe('Invalid email or password.');
       expect(new URL(page.url()).pathname).toBe('/handoff');

@@ -6,18 +6,15 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { BrowserContext, Cookie, Page } from 'playwright-core';
-import { deriveKeyRing } from '../../packages/bffkit/src/core/keys';
-import { unseal } from '../../packages/bffkit/src/core/seal';
-import { decodeSession } from '../../packages/bffkit/src/core/session-codec';
-import { TEST_SECRET } from '../support/app-process';
 import { clientVisibleState, launchBrowser, recordResponses, type RecordedResponse, type TestBrowser } from '../support/browser';
 import { parseSetCookie } from '../support/http';
+import { expectText, fillLoginForm, submitLoginForm, textOf, waitForPath, withPage } from '../support/pages';
+import { readSessionCookie } from '../support/session-cookie';
 import { startStack, type Stack } from '../support/stack';
 
 /** Session cookie name on plain-http localhost (contract: no Secure, no __Host- prefix). */
 const SESSION_COOKIE = 'bffkit';
 const DEMO = { email: 'demo@example.com', password: 'demo-password', name: 'Demo User' };
-const WAIT_MS = 15_000;
 
 let stack: Stack;
 let browser: TestBrowser;
@@ -31,47 +28,7 @@ afterAll(async () => {
   await stack?.stop();
 });
 
-/** Runs `fn` with a new page in a fresh context, closing the context afterwards. */
-async function withPage<T>(
-  opts: { javaScriptEnabled: boolean },
-  fn: (page: Page, context: BrowserContext) => Promise<T>,
-): Promise<T> {
-  const context = await browser.newContext({ javaScriptEnabled: opts.javaScriptEnabled });
-  context.setDefaultTimeout(WAIT_MS);
-  try {
-    const page = await context.newPage();
-    return await fn(page, context);
-  } finally {
-    await context.close();
-  }
-}
-
 const url = (path: string) => `${stack.app.url}${path}`;
-
-/** Visible text of a test id, whitespace-normalised; '' while it is not on the page. */
-async function textOf(page: Page, testId: string): Promise<string> {
-  const text = await page.getByTestId(testId).first().innerText({ timeout: 1_000 }).catch(() => '');
-  return text.replace(/\s+/g, ' ').trim();
-}
-
-function expectText(page: Page, testId: string) {
-  return expect.poll(() => textOf(page, testId), { timeout: WAIT_MS });
-}
-
-async function waitForPath(page: Page, pathname: string): Promise<URL> {
-  await page.waitForURL((u) => u.pathname === pathname, { timeout: WAIT_MS });
-  return new URL(page.url());
-}
-
-async function fillLogin(page: Page, email: string, password: string): Promise<void> {
-  const form = page.locator('form[data-testid=login-form]');
-  await form.locator('input[name=email]').fill(email);
-  await form.locator('input[name=password]').fill(password);
-}
-
-async function submitLogin(page: Page): Promise<void> {
-  await page.locator('form[data-testid=login-form] button[type=submit]').click();
-}
 
 /** The session cookies of the context (plain or chunked `bffkit.N`). */
 async function sessionCookies(context: BrowserContext): Promise<Cookie[]> {
@@ -92,7 +49,7 @@ function assemble(values: Map<string, string>): string | null {
 
 /** Tokens inside a sealed session value, decrypted with the test secret by the library's own codec. */
 function tokensIn(sealed: string): string[] {
-  const session = decodeSession(unseal(deriveKeyRing([TEST_SECRET], 'session'), sealed));
+  const session = readSessionCookie(sealed);
   if (!session) return [];
   const { accessToken, refreshToken, idToken } = session.tokens;
   return [accessToken, refreshToken, idToken].filter((t): t is string => typeof t === 'string' && t.length > 0);
@@ -121,22 +78,22 @@ function sealedValuesSetBy(responses: RecordedResponse[]): string[] {
 async function signInWithJs(page: Page): Promise<void> {
   await page.goto(url('/profile'));
   await waitForPath(page, '/login');
-  await fillLogin(page, DEMO.email, DEMO.password);
-  await submitLogin(page);
+  await fillLoginForm(page, DEMO.email, DEMO.password);
+  await submitLoginForm(page);
   await waitForPath(page, '/profile');
   await expectText(page, 'profile-email').toBe(DEMO.email);
 }
 
 describe('sign-in with JavaScript', () => {
   it('redirects /profile to the login page, signs in, keeps the session on reload and signs out', async () => {
-    await withPage({ javaScriptEnabled: true }, async (page, context) => {
+    await withPage(browser, { javaScriptEnabled: true }, async (page, context) => {
       await page.goto(url('/profile'));
       const login = await waitForPath(page, '/login');
       expect(login.search).toBe('?returnTo=%2Fprofile');
       await expectText(page, 'session-status').toBe('Not signed in');
 
-      await fillLogin(page, DEMO.email, DEMO.password);
-      await submitLogin(page);
+      await fillLoginForm(page, DEMO.email, DEMO.password);
+      await submitLoginForm(page);
       await waitForPath(page, '/profile');
       await expectText(page, 'profile-email').toBe(DEMO.email);
       await expectText(page, 'profile-name').toBe(DEMO.name);
@@ -174,10 +131,10 @@ describe('sign-in with JavaScript', () => {
   });
 
   it('shows the generic error for a wrong password and stays signed out', async () => {
-    await withPage({ javaScriptEnabled: true }, async (page, context) => {
+    await withPage(browser, { javaScriptEnabled: true }, async (page, context) => {
       await page.goto(url('/login'));
-      await fillLogin(page, DEMO.email, 'wrong-password');
-      await submitLogin(page);
+      await fillLoginForm(page, DEMO.email, 'wrong-password');
+      await submitLoginForm(page);
       await expectText(page, 'login-error').toBe('Invalid email or password.');
       expect(new URL(page.url()).pathname).toBe('/login');
       await expectText(page, 'session-status').toBe('Not signed in');
@@ -188,15 +145,15 @@ describe('sign-in with JavaScript', () => {
 
 describe('sign-in without JavaScript', () => {
   it('signs in with a plain form POST (303 to /profile) and signs out with the sign-out form', async () => {
-    await withPage({ javaScriptEnabled: false }, async (page, context) => {
+    await withPage(browser, { javaScriptEnabled: false }, async (page, context) => {
       await page.goto(url('/profile'));
       expect((await waitForPath(page, '/login')).search).toBe('?returnTo=%2Fprofile');
 
-      await fillLogin(page, DEMO.email, DEMO.password);
+      await fillLoginForm(page, DEMO.email, DEMO.password);
       const loginResponse = page.waitForResponse(
         (r) => new URL(r.url()).pathname === '/api/auth/login' && r.request().method() === 'POST',
       );
-      await submitLogin(page);
+      await submitLoginForm(page);
       const res = await loginResponse;
       expect(res.status()).toBe(303);
       expect(new URL(res.headers().location ?? '', stack.app.url).pathname).toBe('/profile');
@@ -221,10 +178,10 @@ describe('sign-in without JavaScript', () => {
   });
 
   it('shows the generic error for a wrong password', async () => {
-    await withPage({ javaScriptEnabled: false }, async (page, context) => {
+    await withPage(browser, { javaScriptEnabled: false }, async (page, context) => {
       await page.goto(url('/login?returnTo=%2Fprofile'));
-      await fillLogin(page, DEMO.email, 'wrong-password');
-      await submitLogin(page);
+      await fillLoginForm(page, DEMO.email, 'wrong-password');
+      await submitLoginForm(page);
       const landed = await waitForPath(page, '/login');
       expect(landed.searchParams.get('error')).toBe('login_failed');
       expect(landed.searchParams.get('returnTo')).toBe('/profile');
@@ -237,7 +194,7 @@ describe('sign-in without JavaScript', () => {
 
 describe('token leak scan (SECURITY.md 2)', () => {
   it('never exposes the access or refresh token to the browser', async () => {
-    await withPage({ javaScriptEnabled: true }, async (page, context) => {
+    await withPage(browser, { javaScriptEnabled: true }, async (page, context) => {
       const recorder = recordResponses(context);
       await signInWithJs(page);
 

@@ -6,11 +6,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { BrowserContext, Page } from 'playwright-core';
 import { launchBrowser, type TestBrowser } from '../support/browser';
+import { WAIT_MS, expectText, newTestContext, signInWithLoginForm, textOf } from '../support/pages';
 import { startStack, type Stack } from '../support/stack';
 
 const DEMO = { email: 'demo@example.com', password: 'demo-password', name: 'Demo User' };
 const SECOND = { email: 'second@example.com', password: 'second-password', name: 'Second User' };
-const WAIT_MS = 15_000;
 
 type Note = { id: number | string; title: string; body: string };
 
@@ -31,23 +31,12 @@ afterAll(async () => {
   await stack?.stop();
 });
 
-async function textOf(page: Page, testId: string): Promise<string> {
-  const text = await page.getByTestId(testId).first().innerText({ timeout: 1_000 }).catch(() => '');
-  return text.replace(/\s+/g, ' ').trim();
-}
-
-const expectText = (page: Page, testId: string) => expect.poll(() => textOf(page, testId), { timeout: WAIT_MS });
-
 async function signedInContext(user: { email: string; password: string; name: string }) {
-  const context = await browser.newContext();
-  context.setDefaultTimeout(WAIT_MS);
+  const context = await newTestContext(browser);
   const page = await context.newPage();
   await page.goto(url('/notes'));
   await page.waitForURL((u) => u.pathname === '/login' && u.searchParams.get('returnTo') === '/notes');
-  const form = page.locator('form[data-testid=login-form]');
-  await form.locator('input[name=email]').fill(user.email);
-  await form.locator('input[name=password]').fill(user.password);
-  await form.locator('button[type=submit]').click();
+  await signInWithLoginForm(page, user);
   await page.waitForURL((u) => u.pathname === '/notes');
   await page.getByTestId('session-status').getByText(`Signed in as ${user.name}`, { exact: true }).waitFor();
   await waitForList(page);

@@ -4,16 +4,12 @@
  * the provider's access tokens, each in its own process.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { BrowserContext, Page } from 'playwright-core';
-import { deriveKeyRing } from '../../packages/bffkit/src/core/keys';
-import { unseal } from '../../packages/bffkit/src/core/seal';
-import { decodeSession } from '../../packages/bffkit/src/core/session-codec';
-import { TEST_SECRET } from '../support/app-process';
+import type { Page } from 'playwright-core';
 import { clientVisibleState, launchBrowser, recordResponses, type TestBrowser } from '../support/browser';
 import { startOidcStack, type OidcStack } from '../support/oidc-process';
-import { startRedis, type RedisProcess } from '../support/redis-process';
+import { WAIT_MS, textOf, withPage } from '../support/pages';
+import { readSessionCookie } from '../support/session-cookie';
 
-const WAIT_MS = 15_000;
 const DEMO = { email: 'demo@example.com', password: 'demo-password' };
 
 let browser: TestBrowser;
@@ -21,21 +17,6 @@ beforeAll(async () => {
   browser = await launchBrowser();
 });
 afterAll(() => browser?.close());
-
-async function withPage<T>(javaScriptEnabled: boolean, fn: (page: Page, context: BrowserContext) => Promise<T>): Promise<T> {
-  const context = await browser.newContext({ javaScriptEnabled });
-  context.setDefaultTimeout(WAIT_MS);
-  try {
-    return await fn(await context.newPage(), context);
-  } finally {
-    await context.close();
-  }
-}
-
-async function textOf(page: Page, testId: string): Promise<string> {
-  const text = await page.getByTestId(testId).first().innerText({ timeout: 1_000 }).catch(() => '');
-  return text.replace(/\s+/g, ' ').trim();
-}
 
 /** From the app's /login page through the provider's login page, back to the app. */
 async function signInAtProvider(stack: OidcStack, page: Page, credentials = DEMO, returnTo = '/profile'): Promise<void> {
@@ -55,7 +36,7 @@ describe('OIDC sign-in in a browser, sessions in the cookie', () => {
   afterAll(() => stack?.stop());
 
   it.each([true, false])('signs in through the provider login page and lands on /profile with backend data (JavaScript %s)', async (js) => {
-    await withPage(js, async (page, context) => {
+    await withPage(browser, { javaScriptEnabled: js }, async (page, context) => {
       const recorder = recordResponses(context);
       await page.goto(`${stack.app.url}/login`);
       // Only the provider button: this app has no password form of its own in OIDC mode.
@@ -70,7 +51,7 @@ describe('OIDC sign-in in a browser, sessions in the cookie', () => {
       // No token reached the browser: not in any response, header, cookie or storage (SECURITY.md 2).
       const cookies = (await context.cookies(stack.app.url)).filter((c) => c.name === 'bffkit' || c.name.startsWith('bffkit.'));
       const sealed = cookies.sort((a, b) => a.name.localeCompare(b.name)).map((c) => c.value).join('');
-      const session = decodeSession(unseal(deriveKeyRing([TEST_SECRET], 'session'), sealed));
+      const session = readSessionCookie(sealed);
       expect(session?.tokens.idToken).toBeTruthy();
       const secrets = [session!.tokens.accessToken, session!.tokens.refreshToken!, session!.tokens.idToken!];
       const everything = (await recorder.settle())
@@ -88,7 +69,7 @@ describe('OIDC sign-in in a browser, sessions in the cookie', () => {
   });
 
   it('shows the provider error for a wrong password, and a fixed message at the app when the user cancels', async () => {
-    await withPage(true, async (page) => {
+    await withPage(browser, { javaScriptEnabled: true }, async (page) => {
       await signInAtProvider(stack, page, { email: DEMO.email, password: 'wrong' });
       await expect.poll(() => textOf(page, 'idp-error'), { timeout: WAIT_MS }).toBe('Invalid email or password.');
       await page.getByTestId('idp-cancel').click();
@@ -100,7 +81,7 @@ describe('OIDC sign-in in a browser, sessions in the cookie', () => {
   });
 
   it('signs out of the app and the provider (RP-initiated logout, without JavaScript)', async () => {
-    await withPage(false, async (page) => {
+    await withPage(browser, { javaScriptEnabled: false }, async (page) => {
       await signInAtProvider(stack, page);
       await page.waitForURL(`${stack.app.url}/profile`);
       await page.getByTestId('sign-out').click();
@@ -119,19 +100,14 @@ describe('OIDC sign-in in a browser, sessions in the cookie', () => {
 });
 
 describe('OIDC in a browser, sessions in Redis', () => {
-  let redis: RedisProcess;
   let stack: OidcStack;
   beforeAll(async () => {
-    redis = await startRedis();
-    stack = await startOidcStack({ appEnv: { BFF_SESSION_STORE: 'redis', REDIS_URL: redis.url } });
+    stack = await startOidcStack({ redisSessions: true });
   });
-  afterAll(async () => {
-    await stack?.stop();
-    await redis?.stop();
-  });
+  afterAll(() => stack?.stop());
 
   it('a back-channel logout from the provider ends the app session: the next page load goes to /login', async () => {
-    await withPage(true, async (page) => {
+    await withPage(browser, { javaScriptEnabled: true }, async (page) => {
       await signInAtProvider(stack, page);
       await page.waitForURL(`${stack.app.url}/profile`);
       // The user signs out at the provider directly (another tab, another app: not through this app).

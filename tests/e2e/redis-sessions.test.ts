@@ -9,10 +9,10 @@ import type { BrowserContext, Page } from 'playwright-core';
 import { startApp, type AppProcess } from '../support/app-process';
 import { startBackend, type RunningBackend } from '../support/backend-process';
 import { launchBrowser, type TestBrowser } from '../support/browser';
+import { WAIT_MS, newTestContext, signInWithLoginForm } from '../support/pages';
 import { startRedis, type RedisProcess } from '../support/redis-process';
 
 const DEMO = { email: 'demo@example.com', password: 'demo-password', name: 'Demo User' };
-const WAIT_MS = 15_000;
 
 let redisServer: RedisProcess;
 let redis: Redis;
@@ -40,15 +40,11 @@ const url = (path: string) => `${app.url}${path}`;
 
 /** A fresh browser (own cookies) signed in as the demo user through the login form. */
 async function signedInDevice(javaScriptEnabled = true): Promise<Page> {
-  const context = await browser.newContext({ javaScriptEnabled });
-  context.setDefaultTimeout(WAIT_MS);
+  const context = await newTestContext(browser, { javaScriptEnabled });
   contexts.push(context);
   const page = await context.newPage();
   await page.goto(url('/login'));
-  const form = page.locator('form[data-testid=login-form]');
-  await form.locator('input[name=email]').fill(DEMO.email);
-  await form.locator('input[name=password]').fill(DEMO.password);
-  await form.locator('button[type=submit]').click();
+  await signInWithLoginForm(page, DEMO);
   await page.waitForURL((u) => u.pathname === '/profile', { timeout: WAIT_MS });
   return page;
 }

@@ -6,11 +6,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { BrowserContext, Page } from 'playwright-core';
 import { launchBrowser, type TestBrowser } from '../support/browser';
+import { WAIT_MS, expectText, newTestContext, signInWithLoginForm, textOf, waitForPath } from '../support/pages';
 import { startStack, type Stack } from '../support/stack';
 
 const TTL = 6;
 const DEMO = { email: 'demo@example.com', password: 'demo-password', name: 'Demo User' };
-const WAIT_MS = 15_000;
 /** Idle long enough for the access token to be past its expiry, not just due. */
 const PAST_EXPIRY_MS = (TTL + 1.5) * 1000;
 
@@ -28,33 +28,14 @@ afterAll(async () => {
   await stack?.stop();
 });
 
-async function textOf(page: Page, testId: string): Promise<string> {
-  const text = await page.getByTestId(testId).first().innerText({ timeout: 1_000 }).catch(() => '');
-  return text.replace(/\s+/g, ' ').trim();
-}
-
-const expectText = (page: Page, testId: string) => expect.poll(() => textOf(page, testId), { timeout: WAIT_MS });
-
-async function waitForPath(page: Page, pathname: string): Promise<URL> {
-  await page.waitForURL((u) => u.pathname === pathname, { timeout: WAIT_MS });
-  return new URL(page.url());
-}
-
 async function signIn(page: Page): Promise<void> {
   await page.goto(url('/login'));
-  const form = page.locator('form[data-testid=login-form]');
-  await form.locator('input[name=email]').fill(DEMO.email);
-  await form.locator('input[name=password]').fill(DEMO.password);
-  await form.locator('button[type=submit]').click();
+  await signInWithLoginForm(page, DEMO);
   await waitForPath(page, '/profile');
   await expectText(page, 'profile-email').toBe(DEMO.email);
 }
 
-async function newContext(): Promise<BrowserContext> {
-  const context = await browser.newContext();
-  context.setDefaultTimeout(WAIT_MS);
-  return context;
-}
+const newContext = (): Promise<BrowserContext> => newTestContext(browser);
 
 /** Every pathname the page's main frame navigated to (client-side navigations included). */
 function trackPaths(page: Page): string[] {

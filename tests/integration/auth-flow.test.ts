@@ -6,11 +6,10 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { deriveKeyRing } from '../../packages/bffkit/src/core/keys';
-import { seal, unseal, unsealJson, sealJson } from '../../packages/bffkit/src/core/seal';
-import * as codec from '../../packages/bffkit/src/core/session-codec';
-import type { SessionData } from '../../packages/bffkit/src/core/types';
+import { seal, unseal, sealJson } from '../../packages/bffkit/src/core/seal';
 import { TEST_SECRET } from '../support/app-process';
 import { cookieJar, getJson, jsonPost, setCookies, type SetCookie } from '../support/http';
+import { openSessionCookie as open } from '../support/session-cookie';
 import { startStack, type Stack } from '../support/stack';
 
 const COOKIE = 'bffkit';
@@ -32,27 +31,9 @@ afterAll(async () => {
   await stack?.stop();
 });
 
-
-/** The tokens inside a session cookie value: format 2 (binary) or the legacy JSON format 1. */
-type Wire = { i: string; a: string; r?: string; e: number; t: number };
-function readCookie(value: string): Wire | null {
-  const bytes = unseal(ring, value);
-  if (!bytes) return null;
-  const decode = (codec as { decodeSession?: (b: Uint8Array) => SessionData | null }).decodeSession;
-  const s = decode ? decode(bytes) : codec.fromWire(unsealJson(ring, value));
-  if (!s) return null;
-  return { i: s.id, a: s.tokens.accessToken, r: s.tokens.refreshToken, e: s.tokens.expiresAt, t: s.tokens.issuedAt };
-}
-
 /** The session cookie a response set (plain cookie on plain-http localhost). */
 function sessionCookieOf(res: Response): SetCookie | undefined {
   return setCookies(res).find((c) => c.name === COOKIE);
-}
-
-function open(value: string): Wire {
-  const wire = readCookie(value);
-  if (!wire) throw new Error('the session cookie did not unseal with TEST_SECRET');
-  return wire;
 }
 
 /** Every header of a response except Set-Cookie, as one string (tokens must not be in any of them). */

@@ -17,13 +17,10 @@ import { connect } from 'node:net';
 import { readFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { deriveKeyRing } from '../../packages/bffkit/src/core/keys';
-import { unseal, unsealJson } from '../../packages/bffkit/src/core/seal';
-import * as codec from '../../packages/bffkit/src/core/session-codec';
-import type { SessionData } from '../../packages/bffkit/src/core/types';
-import { startApp, TEST_SECRET, type AppProcess } from '../support/app-process';
+import { startApp, type AppProcess } from '../support/app-process';
 import { startBackend, type RunningBackend } from '../support/backend-process';
 import { getJson, jsonPost, setCookies } from '../support/http';
+import { openSessionCookie } from '../support/session-cookie';
 
 const COOKIE = 'bffkit';
 const DEMO = { email: 'demo@example.com', password: 'demo-password' };
@@ -34,7 +31,6 @@ const MB = 1024 * 1024;
  * body chunk), so the large transfers below are not affected by it.
  */
 const UPSTREAM_TIMEOUT_S = 2;
-const ring = deriveKeyRing([TEST_SECRET], 'session');
 
 let backend: RunningBackend;
 let tee: Tee;
@@ -46,15 +42,6 @@ const url = (path: string) => app.url + path;
 
 // ---------------------------------------------------------------------------------------------
 // Helpers
-
-/** The access token inside a session cookie value: format 2 (binary) or the legacy JSON format 1. */
-function accessTokenOf(value: string): string {
-  const bytes = unseal(ring, value);
-  const decode = (codec as { decodeSession?: (b: Uint8Array) => SessionData | null }).decodeSession;
-  const s = bytes && (decode ? decode(bytes) : codec.fromWire(unsealJson(ring, value)));
-  if (!s) throw new Error('session cookie did not unseal');
-  return s.tokens.accessToken;
-}
 
 type RawResponse = { status: number; headers: Record<string, string[]>; body: string; closed: boolean };
 
@@ -317,7 +304,7 @@ beforeAll(async () => {
   expect(res.status).toBe(200);
   const value = setCookies(res).find((c) => c.name === COOKIE)!.value;
   cookie = `${COOKIE}=${value}`;
-  accessToken = accessTokenOf(value);
+  accessToken = openSessionCookie(value).a;
 });
 
 afterAll(async () => {

@@ -6,7 +6,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cookieJar, getJson, jsonPost, setCookies, type CookieJar } from '../support/http';
 import { signInThroughProvider, signOutAtProvider, startOidcStack, walkProvider, type OidcStack } from '../support/oidc-process';
-import { startRedis, type RedisProcess } from '../support/redis-process';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -153,16 +152,11 @@ describe('OIDC with a real provider, sessions in the cookie', () => {
 });
 
 describe('OIDC with a real provider, sessions in Redis', () => {
-  let redis: RedisProcess;
   let stack: OidcStack;
   beforeAll(async () => {
-    redis = await startRedis();
-    stack = await startOidcStack({ appEnv: { BFF_SESSION_STORE: 'redis', REDIS_URL: redis.url } });
+    stack = await startOidcStack({ redisSessions: true });
   });
-  afterAll(async () => {
-    await stack?.stop();
-    await redis?.stop();
-  });
+  afterAll(() => stack?.stop());
 
   it("a back-channel logout token from the provider ends the app session on the next request, and only that user's", async () => {
     const demo = await signInThroughProvider(stack.app.url);

@@ -9,12 +9,8 @@
  * instead of one per test.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { deriveKeyRing } from '../../packages/bffkit/src/core/keys';
-import { unseal, unsealJson } from '../../packages/bffkit/src/core/seal';
-import * as codec from '../../packages/bffkit/src/core/session-codec';
-import type { SessionData } from '../../packages/bffkit/src/core/types';
-import { TEST_SECRET } from '../support/app-process';
 import { getJson, jsonPost, setCookies } from '../support/http';
+import { openSessionCookie as open } from '../support/session-cookie';
 import { startStack, type Stack } from '../support/stack';
 
 const COOKIE = 'bffkit';
@@ -23,28 +19,9 @@ const DEMO = { email: 'demo@example.com', password: 'demo-password' };
 const SECOND = { email: 'second@example.com', password: 'second-password' };
 const STORM = 100;
 
-const ring = deriveKeyRing([TEST_SECRET], 'session');
-
-/** The tokens inside a session cookie value: format 2 (binary) or the legacy JSON format 1. */
-type Wire = { i: string; a: string; r?: string; e: number; t: number };
-function readCookie(value: string): Wire | null {
-  const bytes = unseal(ring, value);
-  if (!bytes) return null;
-  const decode = (codec as { decodeSession?: (b: Uint8Array) => SessionData | null }).decodeSession;
-  const s = decode ? decode(bytes) : codec.fromWire(unsealJson(ring, value));
-  if (!s) return null;
-  return { i: s.id, a: s.tokens.accessToken, r: s.tokens.refreshToken, e: s.tokens.expiresAt, t: s.tokens.issuedAt };
-}
-
 let stack: Stack;
 const url = (path: string) => stack.app.url + path;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-function open(value: string): Wire {
-  const wire = readCookie(value);
-  if (!wire) throw new Error('cookie did not unseal');
-  return wire;
-}
 
 /** The new session cookie value a response set, if any (a clearing Set-Cookie answers ''). */
 function newCookieValue(res: Response): string | undefined {

@@ -8,6 +8,7 @@ import { baseEnv, startApp, track, waitUntilReady, type AppProcess } from './app
 import { startBackend, type RunningBackend } from './backend-process';
 import { cookieJar, type CookieJar } from './http';
 import { freePort } from './ports';
+import { startRedis, type RedisProcess } from './redis-process';
 
 /** The provider's entry point. */
 export const OIDC_PROVIDER_ENTRY = fileURLToPath(new URL('../../examples/oidc-provider/server.mjs', import.meta.url));
@@ -264,37 +265,68 @@ export interface OidcStack {
   idp: OidcProviderProcess;
   backend: RunningBackend;
   app: AppProcess;
+  /** The app's session store, when started with `redisSessions`. */
+  redis?: RedisProcess;
   stop(): Promise<void>;
+}
+
+/** Options of {@link startOidcStack}. */
+export interface StartOidcStackOptions {
+  /** The provider's access-token lifetime in seconds. */
+  accessTokenTtl?: number;
+  /** Extra env for the app. */
+  appEnv?: Record<string, string>;
+  /** Extra env for the provider. */
+  idpEnv?: Record<string, string>;
+  /** Server-side sessions in a redis-server of the stack's own (BFF_SESSION_STORE=redis). @default false */
+  redisSessions?: boolean;
 }
 
 /**
  * Starts the whole OIDC stack on free ports: provider (client registered for the app's URL), backend
- * (OIDC_ISSUER/OIDC_JWKS_URL/OIDC_AUDIENCE), app (BFF_BACKEND=oidc).
+ * (OIDC_ISSUER/OIDC_JWKS_URL/OIDC_AUDIENCE), app (BFF_BACKEND=oidc), and with `redisSessions` a
+ * redis-server for the app's sessions. `stop()` stops them all.
  *
  * @example
- * const stack = await startOidcStack({ accessTokenTtl: 3, appEnv: { BFF_SESSION_STORE: 'redis', REDIS_URL } });
+ * const stack = await startOidcStack({ accessTokenTtl: 3, redisSessions: true });
  */
-export async function startOidcStack(opts: { accessTokenTtl?: number; appEnv?: Record<string, string>; idpEnv?: Record<string, string> } = {}): Promise<OidcStack> {
+export async function startOidcStack(opts: StartOidcStackOptions = {}): Promise<OidcStack> {
+  const redis = opts.redisSessions ? await startRedis() : undefined;
   const appPort = await freePort();
-  const idp = await startOidcProvider({
-    appUrl: `http://localhost:${appPort}`,
-    ...(opts.accessTokenTtl === undefined ? {} : { accessTokenTtl: opts.accessTokenTtl }),
-    ...(opts.idpEnv ? { env: opts.idpEnv } : {}),
-  });
+  let idp: OidcProviderProcess | undefined;
   let backend: RunningBackend | undefined;
   try {
+    idp = await startOidcProvider({
+      appUrl: `http://localhost:${appPort}`,
+      ...(opts.accessTokenTtl === undefined ? {} : { accessTokenTtl: opts.accessTokenTtl }),
+      ...(opts.idpEnv ? { env: opts.idpEnv } : {}),
+    });
     backend = await startBackend({ env: { OIDC_ISSUER: idp.issuer, OIDC_JWKS_URL: `${idp.issuer}/jwks`, OIDC_AUDIENCE: OIDC_API_RESOURCE } });
     const app = await startApp({
       port: appPort,
       backendUrl: backend.url,
-      env: { BFF_BACKEND: 'oidc', OIDC_ISSUER: idp.issuer, OIDC_CLIENT_ID: OIDC_CLIENT.id, OIDC_CLIENT_SECRET: OIDC_CLIENT.secret, ...opts.appEnv },
+      env: {
+        BFF_BACKEND: 'oidc',
+        OIDC_ISSUER: idp.issuer,
+        OIDC_CLIENT_ID: OIDC_CLIENT.id,
+        OIDC_CLIENT_SECRET: OIDC_CLIENT.secret,
+        ...(redis ? { BFF_SESSION_STORE: 'redis', REDIS_URL: redis.url } : {}),
+        ...opts.appEnv,
+      },
     });
-    const started = backend;
+    const [startedIdp, startedBackend] = [idp, backend];
     let stopped: Promise<void> | undefined;
-    return { idp, backend, app, stop: () => (stopped ??= app.stop().then(() => started.stop()).then(() => idp.stop())) };
+    const stop = async () => {
+      await app.stop();
+      await startedBackend.stop();
+      await startedIdp.stop();
+      await redis?.stop();
+    };
+    return { idp, backend, app, ...(redis ? { redis } : {}), stop: () => (stopped ??= stop()) };
   } catch (error) {
     await backend?.stop();
-    await idp.stop();
+    await idp?.stop();
+    await redis?.stop();
     throw error;
   }
 }

@@ -3,8 +3,8 @@
  * (so the attacks follow the real format, whatever it currently is).
  */
 import { deriveKeyRing, type Purpose } from '../../../packages/bffkit/src/core/keys';
-import { seal, unseal } from '../../../packages/bffkit/src/core/seal';
-import { decodeSession, encodeSession } from '../../../packages/bffkit/src/core/session-codec';
+import { seal } from '../../../packages/bffkit/src/core/seal';
+import { encodeSession } from '../../../packages/bffkit/src/core/session-codec';
 import type { SessionData } from '../../../packages/bffkit/src/core/types';
 import { TEST_SECRET } from '../../support/app-process';
 import type { Reply } from './client';
@@ -56,14 +56,13 @@ export function clearedNames(reply: Reply): string[] {
 }
 
 /**
- * Opens a sealed session value with the test secret (or another), for the given purpose.
+ * Opens a sealed session value with the test secret (or another), for the given purpose: null when it
+ * does not unseal or decode (tests/support/session-cookie's readSessionCookie).
  *
  * @example
  * openSession(setCookieValue(reply)!)?.tokens.accessToken
  */
-export function openSession(value: string, secret = TEST_SECRET, purpose: Purpose = 'session'): SessionData | null {
-  return decodeSession(unseal(deriveKeyRing([secret], purpose), value));
-}
+export { readSessionCookie as openSession } from '../../support/session-cookie';
 
 /**
  * Seals a session the way the app does, or with another secret or purpose (to attack with).
