@@ -1,37 +1,22 @@
 import { Redis } from 'ioredis';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { startRedis, type RedisProcess } from '../../../../tests/support/redis-process';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { startRedis } from '../../../../tests/support/redis-process';
+import { useRedisPerFile } from '../../../../tests/support/redis-per-file';
 import { createBff, type Bff } from '../core/bff';
 import { silentLogger } from '../core/logger';
 import { APP, SECRET, fakeBackend, fakeClock, jsonPost, cookieHeaderFrom, DEMO, type FakeBackend } from '../core/test-support';
 import { redisRefreshCoordinator } from './coordinator';
 import { redisSessionStore } from './store';
 
-let server: RedisProcess;
+const db = useRedisPerFile();
+const client = db.client;
+/** The file's own client, for direct looks at the keys. */
 let redis: Redis;
-const clients: Redis[] = [];
-
-function client(url = server.url): Redis {
-  const c = new Redis(url, { maxRetriesPerRequest: 1, enableOfflineQueue: false, retryStrategy: () => 50 });
-  c.on('error', () => undefined);
-  clients.push(c);
-  return c;
-}
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-beforeAll(async () => {
-  server = await startRedis();
-  redis = client();
-});
-
-afterEach(async () => {
-  await redis.flushdb();
-});
-
-afterAll(async () => {
-  for (const c of clients) c.disconnect();
-  await server?.stop();
+beforeAll(() => {
+  redis = db.redis;
 });
 
 describe('redisRefreshCoordinator', () => {
@@ -94,7 +79,7 @@ describe('redisRefreshCoordinator', () => {
 
 describe('refresh single flight across instances sharing Redis', () => {
   /** Two bffkit instances (own clients, own in-process state) in front of one backend. */
-  function instances(backend: FakeBackend, clock: ReturnType<typeof fakeClock>, coordinatorUrl = server.url): Bff[] {
+  function instances(backend: FakeBackend, clock: ReturnType<typeof fakeClock>, coordinatorUrl = db.server.url): Bff[] {
     return [0, 1].map(() => {
       const c = client();
       return createBff({

@@ -1,36 +1,21 @@
 import { Redis } from 'ioredis';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { startRedis, type RedisProcess } from '../../../../tests/support/redis-process';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { startRedis } from '../../../../tests/support/redis-process';
+import { useRedisPerFile } from '../../../../tests/support/redis-per-file';
 import { createBff } from '../core/bff';
 import { silentLogger } from '../core/logger';
 import { APP, SECRET, fakeBackend, fakeClock, jsonPost } from '../core/test-support';
 import { redisRateLimitStore } from './rate-limit';
 
-let server: RedisProcess;
+const db = useRedisPerFile();
+const client = db.client;
+/** The file's own client, for direct looks at the keys. */
 let redis: Redis;
-const clients: Redis[] = [];
-
-function client(url = server.url): Redis {
-  const c = new Redis(url, { maxRetriesPerRequest: 1, enableOfflineQueue: false, retryStrategy: () => 50 });
-  c.on('error', () => undefined);
-  clients.push(c);
-  return c;
-}
 
 const limits = () => redisRateLimitStore(client(), { logger: silentLogger });
 
-beforeAll(async () => {
-  server = await startRedis();
-  redis = client();
-});
-
-afterEach(async () => {
-  await redis.flushdb();
-});
-
-afterAll(async () => {
-  for (const c of clients) c.disconnect();
-  await server?.stop();
+beforeAll(() => {
+  redis = db.redis;
 });
 
 describe('redisRateLimitStore', () => {

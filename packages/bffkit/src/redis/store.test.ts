@@ -1,6 +1,7 @@
 import { Redis } from 'ioredis';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { startRedis, type RedisProcess } from '../../../../tests/support/redis-process';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { startRedis } from '../../../../tests/support/redis-process';
+import { useRedisPerFile } from '../../../../tests/support/redis-per-file';
 import { BffError, ConfigError } from '../core/errors';
 import { silentLogger } from '../core/logger';
 import { newSessionId } from '../core/session-cookie';
@@ -8,17 +9,10 @@ import { OTHER_SECRET, SECRET, recordingLogger } from '../core/test-support';
 import type { SessionData } from '../core/types';
 import { redisSessionStore } from './store';
 
-let server: RedisProcess;
+const db = useRedisPerFile();
+const client = db.client;
+/** The file's own client, for direct looks at the keys. */
 let redis: Redis;
-const clients: Redis[] = [];
-
-/** A fail-fast client, as the docs recommend; closed after the file. */
-function client(url = server.url): Redis {
-  const c = new Redis(url, { maxRetriesPerRequest: 1, enableOfflineQueue: false, retryStrategy: () => 50 });
-  c.on('error', () => undefined);
-  clients.push(c);
-  return c;
-}
 
 function session(over: Partial<SessionData> = {}): SessionData {
   const now = Math.floor(Date.now() / 1000);
@@ -35,18 +29,8 @@ function session(over: Partial<SessionData> = {}): SessionData {
 
 const store = (options = {}) => redisSessionStore(redis, { secret: SECRET, logger: silentLogger, ...options });
 
-beforeAll(async () => {
-  server = await startRedis();
-  redis = client();
-});
-
-afterEach(async () => {
-  await redis.flushdb();
-});
-
-afterAll(async () => {
-  for (const c of clients) c.disconnect();
-  await server?.stop();
+beforeAll(() => {
+  redis = db.redis;
 });
 
 describe('redisSessionStore', () => {
@@ -198,8 +182,8 @@ describe('redisSessionStore', () => {
   });
 
   it('works from the very first command of a client that refuses to queue offline', async () => {
-    const fresh = new Redis(server.url, { enableOfflineQueue: false, lazyConnect: true, maxRetriesPerRequest: 1 });
-    clients.push(fresh);
+    const fresh = new Redis(db.server.url, { enableOfflineQueue: false, lazyConnect: true, maxRetriesPerRequest: 1 });
+    db.closeAfterAll(fresh);
     const s = session();
     const st = redisSessionStore(fresh, { secret: SECRET, logger: silentLogger });
     expect(await st.set(s, 60, 'create')).toBe(true);
@@ -211,7 +195,7 @@ describe('redisSessionStore when Redis fails', () => {
   it('fails within the timeout even with a default client that queues commands offline', async () => {
     const dying = await startRedis();
     const queueing = new Redis(dying.url); // defaults: offline queue on, 20 retries per request
-    clients.push(queueing);
+    db.closeAfterAll(queueing);
     try {
       const st = redisSessionStore(queueing, { secret: SECRET, timeout: 250, logger: silentLogger });
       const s = session();
