@@ -2,8 +2,7 @@ import { clientAddress } from './client-ip';
 import type { BffContext } from './context';
 import { rewriteCookieHeader } from './cookie-rewrite';
 import { checkCsrf, isSafeMethod } from './csrf';
-import { forwardRequest } from './forward/forward';
-import { resolveUpstreamPath } from './forward/path';
+import { forwardTo, resolveForwardTarget } from './forward/forward';
 import type { ResolvedUpstream } from './forward/upstream';
 import { errorResponse, toErrorResponse } from './http';
 import type { LoadedSession } from './load-session';
@@ -27,16 +26,14 @@ export interface ServerFetchResult {
 export async function forwardRoute(ctx: BffContext, request: Request, name: string): Promise<Response> {
   try {
     const upstream = upstreamNamed(ctx, name);
-    const url = new URL(request.url);
-    if (!url.pathname.startsWith(upstream.mount)) return errorResponse('path_not_allowed', 'Not an allowed backend path.');
-    const check = resolveUpstreamPath(url.pathname.slice(upstream.mount.length) + url.search, upstream, request.method);
-    if (!check.ok) return errorResponse(check.code, check.message, check.code === 'method_not_allowed' ? { allow: check.allow.join(', ') } : undefined);
+    const target = resolveForwardTarget(request, upstream);
+    if (!target.ok) return target.response;
     if (!isSafeMethod(request.method)) {
       const csrf = checkCsrf(request, { ...ctx.config.csrf, appOrigin: ctx.config.appOrigin }, 'header');
       if (!csrf.ok) return errorResponse(csrf.code, csrf.message);
     }
     const cookieHeader = request.headers.get('cookie');
-    const { response, setCookies } = await sendWithSession(ctx, request, upstream, cookieHeader, await ctx.load(cookieHeader, 'if-due'));
+    const { response, setCookies } = await sendWithSession(ctx, request, upstream, target.url, cookieHeader, await ctx.load(cookieHeader, 'if-due'));
     // Per-user data read with the session: never stored by shared caches (SECURITY.md 29).
     response.headers.set('cache-control', 'private, no-store');
     return withCookies(response, setCookies);
@@ -63,16 +60,16 @@ export async function serverFetch(
   const upstream = upstreamNamed(ctx, name);
   if (typeof path !== 'string' || !path.startsWith('/')) throw new TypeError('bffkit: fetchBackend path must start with /');
   const request = new Request(new URL(upstream.mount + path, ctx.config.appUrl), init);
-  const url = new URL(request.url);
-  const check = resolveUpstreamPath(url.pathname.slice(upstream.mount.length) + url.search, upstream, request.method);
-  if (!check.ok) throw new TypeError(`bffkit: fetchBackend path or method not allowed for upstream '${name}'`);
-  return sendWithSession(ctx, request, upstream, cookieHeader, await ctx.load(cookieHeader, 'if-due'));
+  const target = resolveForwardTarget(request, upstream);
+  if (!target.ok) throw new TypeError(`bffkit: fetchBackend path or method not allowed for upstream '${name}'`);
+  return sendWithSession(ctx, request, upstream, target.url, cookieHeader, await ctx.load(cookieHeader, 'if-due'));
 }
 
 async function sendWithSession(
   ctx: BffContext,
   request: Request,
   upstream: ResolvedUpstream,
+  url: URL,
   cookieHeader: string | null,
   loaded: LoadedSession,
 ): Promise<ServerFetchResult> {
@@ -85,7 +82,7 @@ async function sendWithSession(
     return { response, setCookies: loaded.setCookies };
   }
   let setCookies = loaded.setCookies;
-  const response = await forwardRequest(request, upstream, {
+  const response = await forwardTo(request, upstream, url, {
     accessToken: loaded.session.tokens.accessToken,
     clientIp: clientAddress(request, { trustProxy: ctx.config.trustProxy }),
     appUrl: ctx.config.appUrl,

@@ -14,7 +14,7 @@ export type LoadedSession =
   /** The backend rejected the refresh token: the session is over and its cookie cleared. */
   | { kind: 'ended'; setCookies: string[] }
   /** A transient failure (backend or store down): the session is kept, the caller answers `error`. */
-  | { kind: 'unavailable'; error: BffError };
+  | { kind: 'unavailable'; error: BffError; /** The live session as read, when the failure came after reading it. */ session?: SessionData };
 
 /** How {@link loadSession} treats the access token. */
 export type RefreshMode = 'never' | 'if-due' | 'force';
@@ -58,12 +58,12 @@ export async function loadSession(
     } catch (error) {
       // A distributed coordinator (Redis) that is down, or an adapter that threw: transient, the
       // session is kept.
-      return { kind: 'unavailable', error: asBffError(error, 'upstream_unavailable') };
+      return { kind: 'unavailable', error: asBffError(error, 'upstream_unavailable'), session: read.session };
     }
     if (!outcome.ok) {
       if (outcome.reason === 'rejected') return end(config, cookie, session, read.presentNames, now, 'refresh token rejected');
       const code = outcome.reason === 'timeout' ? 'upstream_timeout' : 'upstream_unavailable';
-      return { kind: 'unavailable', error: new BffError(code, 'The backend could not refresh the session. Try again.') };
+      return { kind: 'unavailable', error: new BffError(code, 'The backend could not refresh the session. Try again.'), session: read.session };
     }
     // A refresh answer without an ID token keeps the session's (OpenID Connect logout needs it).
     const idToken = outcome.tokens.idToken ?? session.tokens.idToken;

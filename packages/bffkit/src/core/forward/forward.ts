@@ -36,24 +36,51 @@ export const MAX_REPLAYABLE_BODY_BYTES = 64 * 1024;
  * }
  */
 export async function forwardRequest(request: Request, upstream: ResolvedUpstream, ctx: ForwardContext): Promise<Response> {
+  const target = resolveForwardTarget(request, upstream);
+  return target.ok ? forwardTo(request, upstream, target.url, ctx) : target.response;
+}
+
+/** Where a forwarded request goes, or the JSON error that refuses it (no upstream call). */
+export type ForwardTarget = { ok: true; url: URL } | { ok: false; response: Response };
+
+/**
+ * Checks the mount, path and method of `request` against the upstream's rules, once, and answers the
+ * upstream URL, or the 400 / 404 / 405 JSON response. Callers that must refuse bad paths before
+ * reading the session (the forwarding route) resolve first and then call {@link forwardTo}.
+ *
+ * @example
+ * const target = resolveForwardTarget(request, upstream);
+ * if (!target.ok) return target.response;
+ */
+export function resolveForwardTarget(request: Request, upstream: ResolvedUpstream): ForwardTarget {
+  const raw = afterMount(request.url, upstream.mount);
+  if (raw === null) return { ok: false, response: errorResponse('path_not_allowed', 'No upstream route matches this path.') };
+  const check = resolveUpstreamPath(raw, upstream, request.method.toUpperCase());
+  if (!check.ok) {
+    const allow = check.code === 'method_not_allowed' ? { allow: check.allow.join(', ') } : undefined;
+    return { ok: false, response: errorResponse(check.code, check.message, allow) };
+  }
+  return { ok: true, url: buildUpstreamUrl(upstream, check) };
+}
+
+/**
+ * Sends `request` to an already resolved upstream `url` (see {@link resolveForwardTarget}) and
+ * returns the browser's response. Never throws for expected failures.
+ *
+ * @example
+ * return forwardTo(request, upstream, target.url, { accessToken, clientIp, appUrl });
+ */
+export async function forwardTo(request: Request, upstream: ResolvedUpstream, url: URL, ctx: ForwardContext): Promise<Response> {
   try {
-    return await forward(request, upstream, ctx);
+    return await exchange(request, upstream, url, ctx);
   } catch (error) {
     // Transport and body failures arrive as BffError; anything else is a bug → internal_error.
     return toErrorResponse(error);
   }
 }
 
-async function forward(request: Request, upstream: ResolvedUpstream, ctx: ForwardContext): Promise<Response> {
-  const raw = afterMount(request.url, upstream.mount);
-  if (raw === null) return errorResponse('path_not_allowed', 'No upstream route matches this path.');
+async function exchange(request: Request, upstream: ResolvedUpstream, url: URL, ctx: ForwardContext): Promise<Response> {
   const method = request.method.toUpperCase();
-  const check = resolveUpstreamPath(raw, upstream, method);
-  if (!check.ok) {
-    const allow = check.code === 'method_not_allowed' ? { allow: check.allow.join(', ') } : undefined;
-    return errorResponse(check.code, check.message, allow);
-  }
-  const url = buildUpstreamUrl(upstream, check);
 
   const declared = contentLength(request.headers);
   if (Number.isNaN(declared)) return errorResponse('invalid_request', 'Invalid Content-Length.');

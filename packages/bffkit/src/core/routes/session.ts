@@ -25,13 +25,10 @@ export const sessionAction: RouteAction = async (ctx, request) => {
   switch (loaded.kind) {
     case 'active':
       return withCookies(json(toClientSession(loaded.session, ctx.config)), loaded.setCookies);
-    case 'unavailable': {
-      // The store itself is down: reading it again would only wait for the same timeout.
-      if (loaded.error.code === 'store_unavailable') return toErrorResponse(loaded.error);
-      // The backend is down: the session is kept, and the user is still who the cookie says.
-      const read = await ctx.cookie.read(request.headers.get('cookie'), ctx.config.clock()).catch(() => null);
-      return read?.session ? json(toClientSession(read.session, ctx.config)) : toErrorResponse(loaded.error);
-    }
+    case 'unavailable':
+      // The backend is down during a refresh: the session is kept, and the user is still who the
+      // cookie says. The store being down leaves no session to show.
+      return loaded.session ? json(toClientSession(loaded.session, ctx.config)) : toErrorResponse(loaded.error);
     default:
       return withCookies(json({ status: 'unauthenticated' } satisfies ClientSession), loaded.setCookies);
   }
