@@ -1,3 +1,5 @@
+import { parseSetCookie } from './cookie';
+
 /**
  * Applies Set-Cookie lines to a request's Cookie header, so that the rest of the same request
  * (Server Components, route handlers, Server Actions) sees what the browser will send next time.
@@ -10,12 +12,9 @@
 export function rewriteCookieHeader(cookieHeader: string | null, setCookies: readonly string[]): string {
   const updates = new Map<string, string | null>();
   for (const line of setCookies) {
-    const pair = line.slice(0, line.indexOf(';') < 0 ? line.length : line.indexOf(';'));
-    const eq = pair.indexOf('=');
-    if (eq < 1) continue;
-    const name = pair.slice(0, eq).trim();
-    const value = pair.slice(eq + 1).trim();
-    updates.set(name, value === '' || /;\s*max-age=0(\s*;|$)/i.test(line) ? null : value);
+    const parts = parseSetCookie(line);
+    if (!parts) continue;
+    updates.set(parts.name, parts.value === '' || parts.attributes.get('max-age') === '0' ? null : parts.value);
   }
   const out: string[] = [];
   for (const part of (cookieHeader ?? '').split(';')) {

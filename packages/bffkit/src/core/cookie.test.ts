@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { MAX_COOKIE_HEADER, clearCookie, cookieName, parseCookieHeader, serializeCookie, type CookieAttributes } from './cookie';
+import { MAX_COOKIE_HEADER, clearCookie, cookieName, parseCookieHeader, parseSetCookie, serializeCookie, type CookieAttributes } from './cookie';
 
 const SECURE: CookieAttributes = { httpOnly: true, secure: true, sameSite: 'lax', path: '/', maxAge: 3600 };
 const DEV: CookieAttributes = { httpOnly: true, secure: false, sameSite: 'strict', path: '/' };
@@ -136,5 +136,22 @@ describe('cookieName', () => {
 
   it('refuses an invalid base name', () => {
     expect(() => cookieName('bad name', true)).toThrow(TypeError);
+  });
+});
+
+describe('parseSetCookie', () => {
+  it('takes apart a line serializeCookie wrote, attribute names lower-cased', () => {
+    const line = serializeCookie('__Host-s', 'abc', { httpOnly: true, secure: true, sameSite: 'strict', path: '/', maxAge: 60 });
+    const parts = parseSetCookie(line);
+    expect(parts?.name).toBe('__Host-s');
+    expect(parts?.value).toBe('abc');
+    expect(parts?.attributes.get('max-age')).toBe('60');
+    expect(parts?.attributes.get('samesite')).toBe('Strict');
+    expect(parts?.attributes.has('httponly')).toBe(true);
+  });
+
+  it('answers null for a line without a name', () => {
+    expect(parseSetCookie('=v; Path=/')).toBeNull();
+    expect(parseSetCookie('')).toBeNull();
   });
 });

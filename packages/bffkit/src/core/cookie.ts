@@ -131,3 +131,31 @@ function trimOws(s: string): string {
 function isOws(c: number): boolean {
   return c === 0x20 || c === 0x09;
 }
+
+/** A Set-Cookie line bffkit wrote, taken apart: name, value and lower-cased attribute names. */
+export interface SetCookieParts {
+  name: string;
+  value: string;
+  /** Attribute name (lower case) → value ('' for flags such as HttpOnly). */
+  attributes: Map<string, string>;
+}
+
+/**
+ * Takes apart a Set-Cookie line that bffkit serialised (to replay it into a request's Cookie header,
+ * or through another framework's cookie API). Null when the line has no `name=`.
+ *
+ * @example
+ * parseSetCookie('s=v; Path=/; Max-Age=0')?.attributes.get('max-age'); // '0'
+ */
+export function parseSetCookie(line: string): SetCookieParts | null {
+  const [pair = '', ...rest] = line.split(';');
+  const eq = pair.indexOf('=');
+  if (eq < 1) return null;
+  const attributes = new Map<string, string>();
+  for (const part of rest) {
+    const a = part.trim();
+    const i = a.indexOf('=');
+    if (a) attributes.set((i < 0 ? a : a.slice(0, i)).toLowerCase(), i < 0 ? '' : a.slice(i + 1));
+  }
+  return { name: pair.slice(0, eq).trim(), value: pair.slice(eq + 1).trim(), attributes };
+}

@@ -1,4 +1,5 @@
 import { cookies } from 'next/headers';
+import { parseSetCookie } from '../core/cookie';
 
 /**
  * Persists bffkit's Set-Cookie lines through Next's `cookies()` API, where Next allows it (route
@@ -11,15 +12,10 @@ export async function persistCookies(setCookies: readonly string[]): Promise<boo
   try {
     const jar = await cookies();
     for (const line of setCookies) {
-      const [pair = '', ...attributes] = line.split(';').map((s) => s.trim());
-      const eq = pair.indexOf('=');
-      const name = pair.slice(0, eq);
-      const value = pair.slice(eq + 1);
-      const attr = new Map(attributes.map((a) => {
-        const i = a.indexOf('=');
-        return i < 0 ? [a.toLowerCase(), ''] : [a.slice(0, i).toLowerCase(), a.slice(i + 1)];
-      }));
-      jar.set(name, value, {
+      const parts = parseSetCookie(line);
+      if (!parts) continue;
+      const attr = parts.attributes;
+      jar.set(parts.name, parts.value, {
         path: attr.get('path') ?? '/',
         httpOnly: attr.has('httponly'),
         secure: attr.has('secure'),
