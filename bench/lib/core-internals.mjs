@@ -13,7 +13,7 @@ export async function loadSessionCookie() {
   await build({
     stdin: {
       contents:
-        "export { SessionCookie } from './packages/bffkit/src/core/session-cookie';\n" +
+        "export { SessionCookie } from './packages/bffkit/src/core/session/session-cookie';\n" +
         "export { resolveConfig } from './packages/bffkit/src/core/config';\n",
       resolveDir: ROOT,
       loader: 'ts',

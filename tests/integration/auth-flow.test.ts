@@ -5,8 +5,8 @@
  * 13, 14, 27, 29, 30).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { deriveKeyRing } from '../../packages/bffkit/src/core/keys';
-import { seal, unseal, sealJson } from '../../packages/bffkit/src/core/seal';
+import { deriveKeyRing } from '../../packages/bffkit/src/core/crypto/keys';
+import { seal, unseal, sealJson } from '../../packages/bffkit/src/core/crypto/seal';
 import { TEST_SECRET } from '../support/app-process';
 import { cookieJar, getJson, jsonPost, setCookies, type SetCookie } from '../support/http';
 import { openSessionCookie as open } from '../support/session-cookie';

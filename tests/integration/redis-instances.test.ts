@@ -5,8 +5,8 @@
  */
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { deriveKeyRing } from '../../packages/bffkit/src/core/keys';
-import { unsealJson } from '../../packages/bffkit/src/core/seal';
+import { deriveKeyRing } from '../../packages/bffkit/src/core/crypto/keys';
+import { unsealJson } from '../../packages/bffkit/src/core/crypto/seal';
 import { startApp, TEST_SECRET, type AppProcess } from '../support/app-process';
 import { startBackend, type RunningBackend } from '../support/backend-process';
 import { getJson, jsonPost, setCookies } from '../support/http';

@@ -7,10 +7,10 @@
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createBff, type Bff } from '../../packages/bffkit/src/core/bff';
-import { deriveKeyRing } from '../../packages/bffkit/src/core/keys';
+import { deriveKeyRing } from '../../packages/bffkit/src/core/crypto/keys';
 import { silentLogger } from '../../packages/bffkit/src/core/logger';
-import { unsealJson } from '../../packages/bffkit/src/core/seal';
-import { APP, DEMO, SECRET, fakeBackend, fakeClock, jsonPost, type FakeBackend } from '../../packages/bffkit/src/core/test-support';
+import { unsealJson } from '../../packages/bffkit/src/core/crypto/seal';
+import { APP, DEMO, SECRET, fakeBackend, fakeClock, jsonPost, type FakeBackend } from '../../packages/bffkit/src/core/testing/support';
 import type { SessionUser } from '../../packages/bffkit/src/core/types';
 import { redisSessionStore } from '../../packages/bffkit/src/redis/store';
 import { startRedis, type RedisProcess } from '../support/redis-process';

@@ -1,13 +1,13 @@
 /**
- * SECURITY.md 17 over HTTP: the whole returnTo corpus (packages/bffkit/src/core/fixtures/
+ * SECURITY.md 17 over HTTP: the whole returnTo corpus (packages/bffkit/src/core/http/fixtures/
  * return-to-corpus.json, plus absurd lengths) through every channel that redirects: JSON login
  * (`redirectTo`), the no-JS login form (303, success and failure), proxy.ts (anonymous page
  * requests, payload in the query and in the raw path), the logout form, the login page that echoes
  * returnTo into its form, and a sample through Chromium with JavaScript.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import corpusJson from '../../packages/bffkit/src/core/fixtures/return-to-corpus.json';
-import { isSafeReturnTo, safeReturnTo } from '../../packages/bffkit/src/core/return-to';
+import corpusJson from '../../packages/bffkit/src/core/http/fixtures/return-to-corpus.json';
+import { isSafeReturnTo, safeReturnTo } from '../../packages/bffkit/src/core/http/return-to';
 import { launchBrowser } from '../support/browser';
 import type { Reply } from './lib/client';
 import { DEMO, SECOND } from './lib/session';

@@ -6,8 +6,8 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ERROR_STATUS, type ErrorCode } from '../../packages/bffkit/src/core/errors';
-import { deriveKeyRing } from '../../packages/bffkit/src/core/keys';
-import { sealJson } from '../../packages/bffkit/src/core/seal';
+import { deriveKeyRing } from '../../packages/bffkit/src/core/crypto/keys';
+import { sealJson } from '../../packages/bffkit/src/core/crypto/seal';
 import { TEST_SECRET } from '../support/app-process';
 import type { Reply } from './lib/client';
 import { COOKIE, DEMO, nowSeconds, openSession, sealSession, setCookieValue, tokensOf, type SessionData } from './lib/session';

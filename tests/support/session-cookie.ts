@@ -3,9 +3,9 @@
  * with (TEST_SECRET) by the library's own key derivation, seal and codec, so the tests follow the real
  * format (binary format 2 or the legacy JSON format 1), whatever it currently is.
  */
-import { deriveKeyRing, type Purpose } from '../../packages/bffkit/src/core/keys';
-import { unseal } from '../../packages/bffkit/src/core/seal';
-import { decodeSession } from '../../packages/bffkit/src/core/session-codec';
+import { deriveKeyRing, type Purpose } from '../../packages/bffkit/src/core/crypto/keys';
+import { unseal } from '../../packages/bffkit/src/core/crypto/seal';
+import { decodeSession } from '../../packages/bffkit/src/core/session/codec';
 import type { SessionData } from '../../packages/bffkit/src/core/types';
 import { TEST_SECRET } from './app-process';
 

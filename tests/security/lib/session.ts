@@ -2,9 +2,9 @@
  * Reading and forging session cookies with the test secret, through the library's own seal and codec
  * (so the attacks follow the real format, whatever it currently is).
  */
-import { deriveKeyRing, type Purpose } from '../../../packages/bffkit/src/core/keys';
-import { seal } from '../../../packages/bffkit/src/core/seal';
-import { encodeSession } from '../../../packages/bffkit/src/core/session-codec';
+import { deriveKeyRing, type Purpose } from '../../../packages/bffkit/src/core/crypto/keys';
+import { seal } from '../../../packages/bffkit/src/core/crypto/seal';
+import { encodeSession } from '../../../packages/bffkit/src/core/session/codec';
 import type { SessionData } from '../../../packages/bffkit/src/core/types';
 import { TEST_SECRET } from '../../support/app-process';
 import type { Reply } from './client';

@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createBff } from './bff';
 import { ConfigError } from './errors';
-import { APP, DEMO_USER, fakeBackend, fakeClock, login, memoryStore, SECRET, testBff } from './test-support';
+import { APP, DEMO_USER, fakeBackend, fakeClock, login, memoryStore, SECRET, testBff } from './testing/support';
 
 /** A real upstream on 127.0.0.1 that records what reaches it. */
 let server: Server;

@@ -1,13 +1,13 @@
 import { resolveConfig, type BffOptions, type ResolvedConfig } from './config';
 import type { BffContext } from './context';
-import { forwardRoute, serverFetch, type ServerFetchResult } from './forward-route';
-import { loadSession, type LoadedSession } from './load-session';
-import { decideProxy, type ProxyDecision, type ProxyRules } from './proxy-decision';
-import { Refresher } from './refresh';
-import { handleAuthRequest } from './router';
+import { forwardRoute, serverFetch, type ServerFetchResult } from './routes/forward';
+import { loadSession, type LoadedSession } from './session/load';
+import { decideProxy, type ProxyDecision, type ProxyRules } from './routes/page-guard';
+import { Refresher } from './session/refresh';
+import { handleAuthRequest } from './routes/dispatch';
 import { toClientSession } from './routes/session';
-import { SessionCookie } from './session-cookie';
-import { endAllOwnSessions, endOwnSession, endUserSessions, listOwnSessions, type ActiveSession, type EndSessionsResult } from './sessions';
+import { SessionCookie } from './session/session-cookie';
+import { endAllOwnSessions, endOwnSession, endUserSessions, listOwnSessions, type ActiveSession, type EndSessionsResult } from './session/manage';
 import type { ClientSession, SessionData } from './types';
 
 /** The framework-free bffkit: Web `Request` in, Web `Response` out. Build one per app with {@link createBff}. */

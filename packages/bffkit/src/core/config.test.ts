@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { DEFAULTS, resolveConfig, type BffOptions } from './config';
 import { ConfigError } from './errors';
-import { fakeBackend, fakeClock, recordingLogger, SECRET } from './test-support';
+import { fakeBackend, fakeClock, recordingLogger, SECRET } from './testing/support';
 import { ONE_DAY, ONE_HOUR, SEVEN_DAYS } from './time';
 
 const backend = fakeBackend(fakeClock());

@@ -1,13 +1,13 @@
-import type { BackendAdapter } from './adapter';
+import type { BackendAdapter } from './backends/adapter';
 import { ConfigError } from './errors';
 import { resolveUpstream, type ResolvedUpstream, type UpstreamOptions } from './forward/upstream';
-import { validateSecrets } from './keys';
+import { validateSecrets } from './crypto/keys';
 import { consoleLogger, type Logger } from './logger';
-import { memoryRefreshCoordinator, type RefreshCoordinator } from './refresh-coordinator';
-import { memoryRateLimitStore, type RateLimitStore } from './rate-limit';
-import { isSafeReturnTo } from './return-to';
-import type { SessionStore } from './store';
-import { resolveHandoff, type HandoffOptions, type ResolvedHandoff } from './token-verifier';
+import { memoryRefreshCoordinator, type RefreshCoordinator } from './stores/refresh-coordinator';
+import { memoryRateLimitStore, type RateLimitStore } from './stores/rate-limit';
+import { isSafeReturnTo } from './http/return-to';
+import type { SessionStore } from './stores/session-store';
+import { resolveHandoff, type HandoffOptions, type ResolvedHandoff } from './backends/token-verifier';
 import { ONE_DAY, ONE_MINUTE, SEVEN_DAYS, systemClock, type Clock } from './time';
 
 /** Options of {@link createBff}. Every field but `secret`, `baseUrl` and `backend` has a default. */

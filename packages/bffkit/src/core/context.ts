@@ -1,7 +1,7 @@
 import type { ResolvedConfig } from './config';
-import type { LoadedSession, RefreshMode } from './load-session';
-import type { Refresher } from './refresh';
-import type { SessionCookie } from './session-cookie';
+import type { LoadedSession, RefreshMode } from './session/load';
+import type { Refresher } from './session/refresh';
+import type { SessionCookie } from './session/session-cookie';
 
 /** What every route action gets: the configuration and the session machinery, built once. */
 export interface BffContext {

@@ -8,13 +8,13 @@
 import fc from 'fast-check';
 import { isIP } from 'node:net';
 import { describe, expect, it } from 'vitest';
-import { clientAddress } from './client-ip';
-import { checkCsrf } from './csrf';
+import { clientAddress } from './http/client-ip';
+import { checkCsrf } from './http/csrf';
 import { buildUpstreamUrl, resolveUpstreamPath } from './forward/path';
 import { resolveUpstream } from './forward/upstream';
-import { safeReturnTo } from './return-to';
-import { decodeSession, fromWire } from './session-codec';
-import { APP, DEMO, jsonPost, login, memoryStore, testBff } from './test-support';
+import { safeReturnTo } from './http/return-to';
+import { decodeSession, fromWire } from './session/codec';
+import { APP, DEMO, jsonPost, login, memoryStore, testBff } from './testing/support';
 
 const B64URL = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
 /** Cookie-header-ish strings: mostly the characters that matter to the parser. */

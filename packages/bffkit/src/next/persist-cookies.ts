@@ -1,5 +1,5 @@
 import { cookies } from 'next/headers';
-import { parseSetCookie } from '../core/cookie';
+import { parseSetCookie } from '../core/http/cookie';
 
 /**
  * Persists bffkit's Set-Cookie lines through Next's `cookies()` API, where Next allows it (route

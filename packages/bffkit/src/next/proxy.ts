@@ -1,6 +1,6 @@
 import { NextResponse, type NextRequest } from 'next/server';
 import type { Bff } from '../core/bff';
-import type { ProxyRules } from '../core/proxy-decision';
+import type { ProxyRules } from '../core/routes/page-guard';
 
 /**
  * Builds the `proxy` function of a Next 16 `proxy.ts`: refreshes a due token before rendering, writes

@@ -1,5 +1,5 @@
 import type { Bff } from '../core/bff';
-import type { ActiveSession } from '../core/sessions';
+import type { ActiveSession } from '../core/session/manage';
 import { persistCookies } from './persist-cookies';
 
 /** The session-management helpers of {@link BffNext}: each one acts for the signed-in caller only. */

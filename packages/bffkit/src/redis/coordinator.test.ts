@@ -4,7 +4,7 @@ import { startRedis } from '../../../../tests/support/redis-process';
 import { useRedisPerFile } from '../../../../tests/support/redis-per-file';
 import { createBff, type Bff } from '../core/bff';
 import { silentLogger } from '../core/logger';
-import { APP, SECRET, fakeBackend, fakeClock, jsonPost, cookieHeaderFrom, DEMO, type FakeBackend } from '../core/test-support';
+import { APP, SECRET, fakeBackend, fakeClock, jsonPost, cookieHeaderFrom, DEMO, type FakeBackend } from '../core/testing/support';
 import { redisRefreshCoordinator } from './coordinator';
 import { redisSessionStore } from './store';
 

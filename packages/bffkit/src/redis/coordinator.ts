@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import { consoleLogger } from '../core/logger';
-import type { RefreshCoordinator } from '../core/refresh-coordinator';
+import type { RefreshCoordinator } from '../core/stores/refresh-coordinator';
 import { redisCaller, type RedisCallOptions } from './call';
 
 // Deletes the lock only while it still holds our token: a refresh that outlived its lock must not

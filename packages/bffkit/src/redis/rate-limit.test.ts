@@ -4,7 +4,7 @@ import { startRedis } from '../../../../tests/support/redis-process';
 import { useRedisPerFile } from '../../../../tests/support/redis-per-file';
 import { createBff } from '../core/bff';
 import { silentLogger } from '../core/logger';
-import { APP, SECRET, fakeBackend, fakeClock, jsonPost } from '../core/test-support';
+import { APP, SECRET, fakeBackend, fakeClock, jsonPost } from '../core/testing/support';
 import { redisRateLimitStore } from './rate-limit';
 
 const db = useRedisPerFile();

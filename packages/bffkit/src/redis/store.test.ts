@@ -4,8 +4,8 @@ import { startRedis } from '../../../../tests/support/redis-process';
 import { useRedisPerFile } from '../../../../tests/support/redis-per-file';
 import { BffError, ConfigError } from '../core/errors';
 import { silentLogger } from '../core/logger';
-import { newSessionId } from '../core/session-cookie';
-import { OTHER_SECRET, SECRET, recordingLogger } from '../core/test-support';
+import { newSessionId } from '../core/session/session-cookie';
+import { OTHER_SECRET, SECRET, recordingLogger } from '../core/testing/support';
 import type { SessionData } from '../core/types';
 import { redisSessionStore } from './store';
 

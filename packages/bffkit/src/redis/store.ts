@@ -1,10 +1,10 @@
 import { createHash } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import { ConfigError } from '../core/errors';
-import { deriveKeyRing, type KeyRing } from '../core/keys';
-import { seal, unseal } from '../core/seal';
-import { decodeSession, encodeSession, fromWire, toWire } from '../core/session-codec';
-import type { SessionStore } from '../core/store';
+import { deriveKeyRing, type KeyRing } from '../core/crypto/keys';
+import { seal, unseal } from '../core/crypto/seal';
+import { decodeSession, encodeSession, fromWire, toWire } from '../core/session/codec';
+import type { SessionStore } from '../core/stores/session-store';
 import type { SessionData } from '../core/types';
 import { redisCaller, storeUnavailable, type RedisCallOptions } from './call';
 

@@ -1,7 +1,7 @@
 /**
  * Forwards one browser API call to its upstream with the access token attached on the server.
  */
-import { errorResponse, toErrorResponse } from '../http';
+import { errorResponse, toErrorResponse } from '../http/response';
 import { contentLength, limitBody, payloadTooLarge, peekBody } from './body-limit';
 import { browserResponseHeaders, upstreamRequestHeaders } from './headers';
 import { buildUpstreamUrl, resolveUpstreamPath } from './path';

@@ -1,7 +1,7 @@
 import type { BffContext } from '../context';
-import { checkCsrf } from '../csrf';
-import { errorResponse } from '../http';
-import { readLimitedText } from '../respond';
+import { checkCsrf } from '../http/csrf';
+import { errorResponse } from '../http/response';
+import { readLimitedText } from '../http/respond';
 
 /** How a state-changing request reached us: a fetch with JSON, or a plain HTML form post. */
 export type BodyMode = 'json' | 'form';

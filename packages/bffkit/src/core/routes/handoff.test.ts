@@ -1,7 +1,7 @@
 import { createServer, type Server } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SignJWT, exportJWK, generateKeyPair, type CryptoKey, type JWK } from 'jose';
-import type { BackendAdapter, BackendResult } from '../adapter';
+import type { BackendAdapter, BackendResult } from '../backends/adapter';
 import { createBff, type Bff } from '../bff';
 import type { BffOptions } from '../config';
 import type { Logger } from '../logger';

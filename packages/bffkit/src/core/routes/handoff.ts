@@ -1,12 +1,12 @@
-import { clientAddress } from '../client-ip';
+import { clientAddress } from '../http/client-ip';
 import type { ResolvedConfig } from '../config';
 import type { BffContext, RouteAction } from '../context';
 import { BffError } from '../errors';
-import { errorResponse, json, toErrorResponse } from '../http';
-import { withCookies } from '../respond';
-import { startSession } from '../start-session';
+import { errorResponse, json, toErrorResponse } from '../http/response';
+import { withCookies } from '../http/respond';
+import { startSession } from '../session/start';
 import { FIVE_MINUTES, ONE_DAY } from '../time';
-import { createTokenVerifier, type ResolvedHandoff, type TokenVerifier } from '../token-verifier';
+import { createTokenVerifier, type ResolvedHandoff, type TokenVerifier } from '../backends/token-verifier';
 import type { SessionData, SessionUser, TokenSet } from '../types';
 import { readRequestBody } from './body';
 import { toClientSession } from './session';

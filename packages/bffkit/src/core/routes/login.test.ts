@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { memoryRateLimitStore } from '../rate-limit';
+import { memoryRateLimitStore } from '../stores/rate-limit';
 import {
   APP,
   cookieHeaderFrom,
@@ -12,7 +12,7 @@ import {
   login,
   setCookieName,
   testBff,
-} from '../test-support';
+} from '../testing/support';
 
 const LOGIN = '/api/auth/login';
 

@@ -1,10 +1,10 @@
 import type { BffContext, RouteAction } from '../context';
 import { BffError } from '../errors';
-import { json, toErrorResponse } from '../http';
-import { withCookies, seeOther } from '../respond';
-import { isSafeReturnTo, safeReturnTo } from '../return-to';
-import { startSession } from '../start-session';
-import { recordLoginSuccess, reserveLoginAttempt } from '../login-limit';
+import { json, toErrorResponse } from '../http/response';
+import { withCookies, seeOther } from '../http/respond';
+import { isSafeReturnTo, safeReturnTo } from '../http/return-to';
+import { startSession } from '../session/start';
+import { recordLoginSuccess, reserveLoginAttempt } from './attempt-limit';
 import { readRequestBody } from './body';
 import { toClientSession } from './session';
 import type { SessionData } from '../types';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { APP, DEMO_USER, formPost, get, isClearing, jsonPost, login, memoryStore, setCookieName, testBff } from '../test-support';
+import { APP, DEMO_USER, formPost, get, isClearing, jsonPost, login, memoryStore, setCookieName, testBff } from '../testing/support';
 
 const LOGOUT = '/api/auth/logout';
 

@@ -1,7 +1,7 @@
 import type { RouteAction } from '../context';
-import { json } from '../http';
-import { withCookies, seeOther } from '../respond';
-import { safeReturnTo } from '../return-to';
+import { json } from '../http/response';
+import { withCookies, seeOther } from '../http/respond';
+import { safeReturnTo } from '../http/return-to';
 import { readRequestBody } from './body';
 
 /**

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { APP, cookieHeaderFrom, DEMO_USER, get, isClearing, login, memoryStore, testBff } from '../test-support';
+import { APP, cookieHeaderFrom, DEMO_USER, get, isClearing, login, memoryStore, testBff } from '../testing/support';
 
 const SESSION = '/api/auth/session';
 

@@ -1,7 +1,7 @@
 import type { RouteAction } from '../context';
-import { json, toErrorResponse } from '../http';
-import { sessionExpiresAt } from '../lifetime';
-import { withCookies } from '../respond';
+import { json, toErrorResponse } from '../http/response';
+import { sessionExpiresAt } from '../session/lifetime';
+import { withCookies } from '../http/respond';
 import type { ClientSession, SessionData } from '../types';
 import type { ResolvedConfig } from '../config';
 

@@ -1,0 +1,85 @@
+import type { SessionUser, TokenSet } from '../types';
+
+/**
+ * The outcome of a backend call. Expected failures are values:
+ * - `rejected`: the backend said no (bad credentials, invalid_grant). Permanent.
+ * - `unavailable`: unreachable, 5xx or unreadable answer. Transient.
+ * - `timeout`: no answer in time. Transient.
+ */
+export type BackendResult<T> =
+  | { ok: true; value: T }
+  | { ok: false; reason: 'rejected' | 'unavailable' | 'timeout' };
+
+/** Credentials as posted to the login route (by default `{ email, password }`). */
+export type LoginCredentials = Record<string, unknown>;
+
+/**
+ * How bffkit talks to a backend. The credentials adapter implements it for REST login APIs;
+ * an OpenID Connect adapter implements the same interface with a redirect-based login.
+ */
+export interface BackendAdapter {
+  /** A short name for logs, e.g. 'credentials'. */
+  readonly kind: string;
+  /** Exchanges credentials for tokens. Absent on redirect-based adapters. */
+  login?(credentials: LoginCredentials): Promise<BackendResult<TokenSet>>;
+  /** Exchanges a refresh token for new tokens (rotated or not). */
+  refresh(refreshToken: string): Promise<BackendResult<TokenSet>>;
+  /** Revokes the session's tokens at the backend, best effort. */
+  revoke?(tokens: TokenSet): Promise<void>;
+  /** The display user for fresh tokens. */
+  user(tokens: TokenSet): Promise<BackendResult<SessionUser>>;
+  /** Origin and base path of the backend's API, for the server-side `backendFetch`. */
+  readonly apiUrl?: URL;
+  /**
+   * True when `user()` asks the backend with the token (so a forged token fails there). Token handoff
+   * in `'userinfo'` mode is refused unless this holds.
+   */
+  readonly userVerifiesToken?: boolean;
+
+  // Redirect-based sign-in (OpenID Connect). All optional: the credentials adapter has none of them,
+  // and the routes that need them answer 404 when the configured adapter lacks them.
+
+  /** Starts a redirect-based login: where to send the browser and what the callback must find again. */
+  startLogin?(input: { redirectUri: string }): Promise<BackendResult<LoginRedirect>>;
+  /** Validates the provider's answer at the callback against the transaction and exchanges the code. */
+  completeLogin?(input: { callbackUrl: URL; redirectUri: string; transaction: LoginTransaction }): Promise<LoginCompletion>;
+  /** The provider's logout URL for a session that just ended locally (RP-initiated logout), or null. */
+  endSessionUrl?(input: { tokens: TokenSet; appUrl: URL }): Promise<URL | null>;
+  /** Validates a back-channel logout token and answers whom it signs out. */
+  verifyLogoutToken?(token: string): Promise<BackendResult<LogoutTarget>>;
+}
+
+/** What a redirect-based login must remember until the callback (sealed into the transaction cookie). */
+export interface LoginTransaction {
+  /** The `state` sent to the provider; the callback must carry it back. */
+  state: string;
+  [field: string]: string;
+}
+
+/** Where to send the browser to sign in, and the transaction to keep for the callback. */
+export interface LoginRedirect {
+  url: URL;
+  transaction: LoginTransaction;
+}
+
+/**
+ * The outcome of a login callback. Expected failures are values:
+ * - `invalid`: the answer failed validation (state, code, ID token): 400, no session.
+ * - `denied`: the provider answered an error, e.g. the user cancelled (`access_denied`).
+ * - `unavailable` / `timeout`: the provider could not be reached. Transient.
+ */
+export type LoginCompletion =
+  | { ok: true; value: TokenSet }
+  | { ok: false; reason: 'invalid' }
+  | { ok: false; reason: 'denied'; error: 'access_denied' | 'provider_error' }
+  | { ok: false; reason: 'unavailable' | 'timeout' };
+
+/** Whom a validated back-channel logout token signs out. */
+export interface LogoutTarget {
+  /** The provider's subject; at least one of `sub` and `sid` is present. */
+  sub?: string;
+  /** The provider's session id. */
+  sid?: string;
+  /** The token's unique id (replays are refused). */
+  jti: string;
+}

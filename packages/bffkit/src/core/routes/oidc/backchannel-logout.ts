@@ -1,0 +1,69 @@
+import type { LogoutTarget } from '../../backends/adapter';
+import type { RouteAction } from '../../context';
+import { errorResponse, json, PRIVATE_HEADERS } from '../../http/response';
+import { unverifiedClaims } from '../../backends/jwt-claims';
+import { TEN_MINUTES, usedOnce } from '../../stores/used-once';
+import { readLimitedText } from '../../http/respond';
+import type { SessionData } from '../../types';
+
+const MAX_BODY = 16 * 1024;
+
+/**
+ * `POST {basePath}/oidc/backchannel-logout`: the provider tells us, server to server, that a user's
+ * session at the provider ended (OpenID Connect Back-Channel Logout 1.0). The logout token is
+ * validated by the adapter (signature, iss, aud, iat, event, sub/sid, no nonce); then every matching
+ * session is deleted from the store, so the next request of that browser is anonymous.
+ *
+ * No anti-forgery header: the caller is the provider, not a browser. A forged request needs a token
+ * signed by the provider for this client, and a replayed one (same `jti`) is refused.
+ * Needs a server-side store: a stateless cookie cannot be ended from here (answers 501).
+ */
+export const backchannelLogoutAction: RouteAction = async (ctx, request) => {
+  const { backend, store, logger } = ctx.config;
+  if (!backend.verifyLogoutToken) return errorResponse('not_found', 'This backend does not sign in through a provider.');
+  if (!store) {
+    // Not an ErrorCode of the browser API: only the provider (and its operator) reads this answer.
+    return json({ code: 'backchannel_logout_unsupported', message: 'Back-channel logout needs a server-side session store (session.store).' }, 501);
+  }
+  const type = (request.headers.get('content-type') ?? '').split(';')[0]!.trim().toLowerCase();
+  if (type !== 'application/x-www-form-urlencoded') return errorResponse('invalid_request', 'Send logout_token form-encoded.');
+  const text = await readLimitedText(request, MAX_BODY);
+  if (text === null) return errorResponse('payload_too_large', 'Request body too large.');
+  const tokens = new URLSearchParams(text).getAll('logout_token');
+  if (tokens.length !== 1 || tokens[0] === '') return errorResponse('invalid_request', 'Exactly one logout_token is required.');
+
+  const verified = await backend.verifyLogoutToken(tokens[0]!);
+  if (!verified.ok) {
+    logger.warn(`back-channel logout refused: token ${verified.reason}`);
+    if (verified.reason === 'rejected') return errorResponse('invalid_request', 'The logout token was not accepted.');
+    return errorResponse(verified.reason === 'timeout' ? 'upstream_timeout' : 'upstream_unavailable', 'The identity provider keys could not be fetched.');
+  }
+  const target = verified.value;
+  if (!usedOnce(ctx.config).claim('oidc-logout-jti', target.jti, TEN_MINUTES, ctx.config.clock())) {
+    logger.warn('back-channel logout refused: token replayed');
+    return errorResponse('invalid_request', 'The logout token was already used.');
+  }
+  if (!target.sub) {
+    // Sessions are indexed by user (the provider's `sub`); a sid-only token cannot be looked up.
+    logger.warn('back-channel logout refused: token has sid but no sub');
+    return errorResponse('invalid_request', 'Logout tokens without sub are not supported.');
+  }
+  const sessions = await store.listByUser(target.sub);
+  const ending = sessions.filter((s) => matches(s, target));
+  // Delete, do not revoke: the provider ended the user's session and its grants itself.
+  for (const s of ending) await store.delete(s.id);
+  logger.info(`back-channel logout: ended ${ending.length} session(s)`);
+  return new Response(null, { status: 200, headers: PRIVATE_HEADERS });
+};
+
+/**
+ * Whether a session belongs to the logout target: same subject (from the session's ID token), and,
+ * when the token names a provider session (`sid`), that session. A session whose ID token carries no
+ * `sid` cannot be told apart, so it ends too: ending one session too many is the safe mistake.
+ */
+function matches(session: SessionData, target: LogoutTarget): boolean {
+  const claims = session.tokens.idToken ? unverifiedClaims(session.tokens.idToken) : null;
+  if (!claims || claims.sub !== target.sub) return false;
+  if (!target.sid) return true;
+  return typeof claims.sid !== 'string' || claims.sid === target.sid;
+}

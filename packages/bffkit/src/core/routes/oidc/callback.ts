@@ -1,0 +1,85 @@
+import { timingSafeEqual } from 'node:crypto';
+import type { BffContext, RouteAction } from '../../context';
+import { BffError } from '../../errors';
+import { errorResponse, toErrorResponse } from '../../http/response';
+import { callbackUri } from './paths';
+import { TRANSACTION_TTL, transactionCookie } from './transaction';
+import { usedOnce } from '../../stores/used-once';
+import { seeOther, withCookies } from '../../http/respond';
+import { startSession } from '../../session/start';
+import type { SessionData } from '../../types';
+
+// One answer for every rejected callback: nothing tells an attacker which check failed.
+const REJECTED = 'The sign-in response could not be verified. Start the sign-in again.';
+
+/**
+ * `GET {basePath}/oidc/callback`: the provider sends the browser back here. The transaction cookie
+ * must be present and carry the same `state` (else 400: missing, foreign or replayed), and is used
+ * once (cleared on every answer, remembered as used). The adapter validates the response and the ID
+ * token and exchanges the code; then a FRESH session replaces whatever session the browser had.
+ * Provider errors (`access_denied`, …) go to the login page with a fixed code, never the raw text.
+ */
+export const oidcCallbackAction: RouteAction = async (ctx, request) => {
+  const { config } = ctx;
+  const backend = config.backend;
+  if (!backend.completeLogin) return errorResponse('not_found', 'This backend does not sign in through a provider.');
+  const url = new URL(request.url);
+  const now = config.clock();
+  const txCookie = transactionCookie(config);
+  const clear = [txCookie.clear()];
+  const pending = txCookie.read(request.headers.get('cookie'), now);
+  const state = url.searchParams.getAll('state');
+  if (!pending || state.length !== 1 || !sameString(state[0]!, pending.transaction.state)) {
+    return rejected(ctx, clear, pending ? 'state mismatch' : 'no transaction cookie');
+  }
+  if (!usedOnce(config).claim('oidc-state', pending.transaction.state, TRANSACTION_TTL, now)) {
+    return rejected(ctx, clear, 'transaction replayed');
+  }
+  const result = await backend.completeLogin({ callbackUrl: url, redirectUri: callbackUri(config), transaction: pending.transaction });
+  if (!result.ok) {
+    if (result.reason === 'invalid') return rejected(ctx, clear, 'response or ID token invalid');
+    if (result.reason === 'denied') {
+      config.logger.info(`oidc callback: provider answered ${result.error}`);
+      const params = new URLSearchParams({ error: result.error, returnTo: pending.returnTo });
+      return noReferrer(seeOther(config.appUrl, `${config.loginPage}?${params}`, clear));
+    }
+    return noReferrer(withCookies(toErrorResponse(transient(result.reason)), clear));
+  }
+  try {
+    const user = await backend.user(result.value);
+    if (!user.ok) {
+      if (user.reason === 'rejected') return rejected(ctx, clear, 'no usable subject in the ID token');
+      throw transient(user.reason);
+    }
+    const { setCookies } = await startSession(ctx, request, user.value, result.value);
+    config.logger.info('oidc callback: new session');
+    return noReferrer(seeOther(config.appUrl, pending.returnTo, [...clear, ...setCookies]));
+  } catch (error) {
+    return noReferrer(withCookies(toErrorResponse(error), clear));
+  }
+};
+
+function rejected(ctx: BffContext, clear: string[], why: string): Response {
+  // One line with the category, never a code, state or token.
+  ctx.config.logger.warn(`oidc callback rejected: ${why}`);
+  return noReferrer(withCookies(errorResponse('invalid_request', REJECTED), clear));
+}
+
+
+function transient(reason: 'unavailable' | 'timeout'): BffError {
+  return reason === 'timeout'
+    ? new BffError('upstream_timeout', 'The identity provider did not answer in time. Try again.')
+    : new BffError('upstream_unavailable', 'The identity provider is unavailable. Try again.');
+}
+
+// The callback URL carries the code and state: never let it leak onward as a Referer.
+function noReferrer(response: Response): Response {
+  response.headers.set('referrer-policy', 'no-referrer');
+  return response;
+}
+
+function sameString(a: string, b: string): boolean {
+  const x = Buffer.from(a);
+  const y = Buffer.from(b);
+  return x.length === y.length && timingSafeEqual(x, y);
+}

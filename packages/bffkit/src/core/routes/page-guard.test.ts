@@ -1,0 +1,146 @@
+import { describe, expect, it } from 'vitest';
+import type { ProxyDecision } from './page-guard';
+import { APP, get, isClearing, login, testBff } from '../testing/support';
+
+const RULES = { protectedPaths: ['/profile', '/notes', '/api/backend'] };
+
+function redirect(d: ProxyDecision) {
+  if (d.type !== 'redirect') throw new Error(`expected a redirect, got ${d.type}`);
+  return d;
+}
+function cont(d: ProxyDecision) {
+  if (d.type !== 'continue') throw new Error(`expected continue, got ${d.type}`);
+  return d;
+}
+async function respond(d: ProxyDecision) {
+  if (d.type !== 'respond') throw new Error(`expected respond, got ${d.type}`);
+  return { response: d.response, body: (await d.response.clone().json()) as { code: string } };
+}
+
+describe('decideProxy: anonymous requests', () => {
+  it('redirects a protected page to the login page with returnTo, on the configured origin', async () => {
+    const { bff } = testBff();
+    const d = redirect(await bff.proxy(get('/profile?tab=1'), RULES));
+    expect(d.location).toBe(`${APP}/login?returnTo=%2Fprofile%3Ftab%3D1`);
+    expect(d.setCookies).toEqual([]);
+  });
+
+  it('builds the redirect from configuration, never from the Host header', async () => {
+    const { bff } = testBff();
+    const req = new Request('http://evil.example/notes', { headers: { host: 'evil.example', 'x-forwarded-host': 'evil.example' } });
+    expect(redirect(await bff.proxy(req, RULES)).location).toBe(`${APP}/login?returnTo=%2Fnotes`);
+  });
+
+  it('falls back to the default returnTo when the path itself is not a safe one', async () => {
+    const { bff } = testBff();
+    const d = redirect(await bff.proxy(new Request(`${APP}//evil.example/x`), { protectedPaths: ['/'] }));
+    expect(d.location).toBe(`${APP}/login?returnTo=%2F`);
+  });
+
+  it('answers a protected API with 401 JSON, never a redirect', async () => {
+    const { bff } = testBff();
+    const { response, body } = await respond(await bff.proxy(get('/api/backend/notes'), RULES));
+    expect(response.status).toBe(401);
+    expect(response.headers.get('content-type')).toMatch(/^application\/json/);
+    expect(body.code).toBe('unauthenticated');
+  });
+
+  it('protects path segments, not string prefixes', async () => {
+    const { bff } = testBff();
+    expect((await bff.proxy(get('/notes/42'), RULES)).type).toBe('redirect');
+    expect((await bff.proxy(get('/notesX'), RULES)).type).toBe('continue');
+    expect((await bff.proxy(get('/profiles'), RULES)).type).toBe('continue');
+  });
+
+  it('lets a public page without our cookie through without reading anything', async () => {
+    const { bff, clock } = testBff();
+    const before = clock.reads;
+    expect(await bff.proxy(get('/', { cookie: 'theme=dark' }), RULES)).toEqual({ type: 'continue', setCookies: [] });
+    expect(await bff.proxy(get('/about'), RULES)).toEqual({ type: 'continue', setCookies: [] });
+    expect(clock.reads).toBe(before);
+  });
+
+  it('never touches the auth routes themselves', async () => {
+    const { bff, clock } = testBff({ basePath: '/api/auth' });
+    const before = clock.reads;
+    expect(await bff.proxy(get('/api/auth/session', { cookie: 'bffkit=x' }), { protectedPaths: ['/api'] })).toEqual({ type: 'continue', setCookies: [] });
+    expect(clock.reads).toBe(before);
+  });
+
+  it('clears a bad cookie on a public page and hides it from the rest of the request', async () => {
+    const { bff } = testBff();
+    const d = cont(await bff.proxy(get('/', { cookie: 'a=1; bffkit=garbage' }), RULES));
+    expect(d.setCookies.every(isClearing)).toBe(true);
+    expect(d.requestCookie).toBe('a=1');
+  });
+
+  it('redirects a protected page with a bad cookie and clears it', async () => {
+    const { bff } = testBff();
+    const d = redirect(await bff.proxy(get('/profile', { cookie: 'bffkit=garbage' }), RULES));
+    expect(d.setCookies).toHaveLength(1);
+    expect(isClearing(d.setCookies[0]!)).toBe(true);
+  });
+});
+
+describe('decideProxy: signed-in requests', () => {
+  it('lets a live session through untouched when nothing is due', async () => {
+    const { bff } = testBff();
+    const { cookie } = await login(bff);
+    expect(await bff.proxy(get('/profile', { cookie }), RULES)).toEqual({ type: 'continue', setCookies: [] });
+  });
+
+  it('refreshes a due token and rewrites the request cookie so this request sees the refreshed session', async () => {
+    const { bff, backend, clock } = testBff();
+    const { cookie } = await login(bff);
+    const old = await bff.loadSession(cookie, 'never');
+    clock.advance(300);
+    const d = cont(await bff.proxy(get('/profile', { cookie: `theme=dark; ${cookie}` }), RULES));
+    expect(backend.calls.refresh).toBe(1);
+    expect(d.setCookies).toHaveLength(1);
+    expect(d.requestCookie).toMatch(/^theme=dark; bffkit=/);
+    expect(d.requestCookie).not.toContain(cookie);
+    const seen = await bff.loadSession(d.requestCookie!, 'never');
+    expect(seen.kind).toBe('active');
+    expect(seen.kind === 'active' && old.kind === 'active' && seen.session.tokens.accessToken !== old.session.tokens.accessToken).toBe(true);
+    expect((await bff.readSession(d.requestCookie!)).status).toBe('authenticated');
+    expect(backend.calls.refresh).toBe(1);
+  });
+
+  it('answers a protected API whose refresh token was rejected with 401 session_expired and clears the cookie', async () => {
+    const { bff, backend, clock } = testBff();
+    const { cookie } = await login(bff);
+    clock.advance(300);
+    backend.nextRefresh.push({ ok: false, reason: 'rejected' });
+    const { response, body } = await respond(await bff.proxy(get('/api/backend/notes', { cookie }), RULES));
+    expect(response.status).toBe(401);
+    expect(body.code).toBe('session_expired');
+    expect(response.headers.getSetCookie().every(isClearing)).toBe(true);
+  });
+
+  it('sends a protected page whose refresh token was rejected to the login page, clearing the cookie', async () => {
+    const { bff, backend, clock } = testBff();
+    const { cookie } = await login(bff);
+    clock.advance(300);
+    backend.nextRefresh.push({ ok: false, reason: 'rejected' });
+    const d = redirect(await bff.proxy(get('/notes', { cookie }), RULES));
+    expect(d.setCookies.every(isClearing)).toBe(true);
+  });
+
+  it('keeps the session when the backend is down: pages render, protected APIs get 502', async () => {
+    const { bff, backend, clock } = testBff();
+    const { cookie } = await login(bff);
+    clock.advance(300);
+    backend.nextRefresh.push({ ok: false, reason: 'unavailable' }, { ok: false, reason: 'unavailable' });
+    expect(await bff.proxy(get('/profile', { cookie }), RULES)).toEqual({ type: 'continue', setCookies: [] });
+    const { response, body } = await respond(await bff.proxy(get('/api/backend/notes', { cookie }), RULES));
+    expect(response.status).toBe(502);
+    expect(body.code).toBe('upstream_unavailable');
+    expect(response.headers.getSetCookie()).toEqual([]);
+  });
+
+  it('ignores a spoofed x-middleware-subrequest header', async () => {
+    const { bff } = testBff();
+    const req = get('/profile', { headers: { 'x-middleware-subrequest': 'middleware:middleware:middleware:middleware:middleware' } });
+    expect((await bff.proxy(req, RULES)).type).toBe('redirect');
+  });
+});

@@ -1,0 +1,66 @@
+import { ONE_HOUR } from '../time';
+import type { SessionData, TokenSet } from '../types';
+
+/** The lifetime settings the pure functions below need. Seconds. */
+export interface Lifetimes {
+  idleTimeout: number;
+  absoluteTimeout: number;
+}
+
+/**
+ * When the session ends if nothing happens: the earlier of the idle and the absolute deadline.
+ *
+ * @example
+ * sessionExpiresAt(session, { idleTimeout: ONE_DAY, absoluteTimeout: SEVEN_DAYS })
+ */
+export function sessionExpiresAt(session: Pick<SessionData, 'createdAt' | 'lastActiveAt'>, l: Lifetimes): number {
+  return Math.min(session.lastActiveAt + l.idleTimeout, session.createdAt + l.absoluteTimeout);
+}
+
+/**
+ * Whether the session is still within both timeouts at `now`. Enforced from the timestamps inside
+ * the sealed session, so replaying an old cookie after the window does not work (SECURITY.md 9).
+ *
+ * @example
+ * if (!isSessionAlive(session, now, lifetimes)) return anonymous();
+ */
+export function isSessionAlive(session: Pick<SessionData, 'createdAt' | 'lastActiveAt'>, now: number, l: Lifetimes): boolean {
+  // A timestamp from the future means a forged or broken session: treat it as dead.
+  if (session.createdAt > now + 60 || session.lastActiveAt > now + 60) return false;
+  return now < sessionExpiresAt(session, l);
+}
+
+/**
+ * How long after the last renewal the rolling window moves: a twenty-fourth of the idle timeout,
+ * at most an hour. Renewing less often than every request keeps the cookie from being re-sealed on
+ * every request.
+ */
+export function renewalInterval(l: Lifetimes): number {
+  return Math.max(1, Math.min(ONE_HOUR, Math.floor(l.idleTimeout / 24)));
+}
+
+/**
+ * Whether the rolling window should move now (re-seal with `lastActiveAt = now`).
+ * The absolute deadline never moves (SECURITY.md 10).
+ *
+ * @example
+ * if (shouldRenew(session, now, lifetimes)) session = { ...session, lastActiveAt: now };
+ */
+export function shouldRenew(session: Pick<SessionData, 'lastActiveAt'>, now: number, l: Lifetimes): boolean {
+  return now - session.lastActiveAt >= renewalInterval(l);
+}
+
+/**
+ * Whether the access token must be refreshed before use. The skew is capped at half the token's
+ * lifetime so that short-lived tokens are not refreshed on every request.
+ *
+ * @example
+ * if (accessTokenDue(session.tokens, now, 30)) await refresh();
+ */
+export function accessTokenDue(tokens: Pick<TokenSet, 'expiresAt' | 'issuedAt'>, now: number, skew: number): boolean {
+  const lifetime = Math.max(0, tokens.expiresAt - tokens.issuedAt);
+  // At least one second of margin (when the lifetime allows it): times are whole seconds, and a
+  // request that leaves just before `exp` may arrive just after it.
+  const effectiveSkew = Math.max(Math.min(skew, Math.floor(lifetime / 2)), lifetime >= 4 ? 1 : 0);
+  return now >= tokens.expiresAt - effectiveSkew;
+}

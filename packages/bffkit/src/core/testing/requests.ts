@@ -1,0 +1,63 @@
+/**
+ * Request builders and cookie helpers for the core's unit tests (re-exported by test-support.ts).
+ * Not part of the public API; imports no test framework.
+ */
+import { APP } from './constants';
+
+/** Options of the request builders. */
+export interface RequestOptions {
+  cookie?: string;
+  /** Origin header; `null` to send none. @default APP */
+  origin?: string | null;
+  /** Send the anti-forgery header. @default true for JSON, false for forms */
+  csrf?: boolean;
+  headers?: Record<string, string>;
+}
+
+/** A JSON POST as the app's own JavaScript sends it (Origin, x-csrf: 1). */
+export function jsonPost(path: string, body: unknown, opts: RequestOptions = {}): Request {
+  const headers = new Headers(opts.headers);
+  headers.set('content-type', 'application/json');
+  if (opts.csrf ?? true) headers.set('x-csrf', '1');
+  const origin = opts.origin === undefined ? APP : opts.origin;
+  if (origin !== null) headers.set('origin', origin);
+  if (opts.cookie) headers.set('cookie', opts.cookie);
+  return new Request(`${APP}${path}`, { method: 'POST', headers, body: typeof body === 'string' ? body : JSON.stringify(body) });
+}
+
+/** An HTML form POST (application/x-www-form-urlencoded, Origin, no custom header). */
+export function formPost(path: string, fields: Record<string, string>, opts: RequestOptions = {}): Request {
+  const headers = new Headers(opts.headers);
+  headers.set('content-type', 'application/x-www-form-urlencoded');
+  if (opts.csrf) headers.set('x-csrf', '1');
+  const origin = opts.origin === undefined ? APP : opts.origin;
+  if (origin !== null) headers.set('origin', origin);
+  if (opts.cookie) headers.set('cookie', opts.cookie);
+  return new Request(`${APP}${path}`, { method: 'POST', headers, body: new URLSearchParams(fields).toString() });
+}
+
+/** A GET (with an optional Cookie header). */
+export function get(path: string, opts: { cookie?: string; headers?: Record<string, string> } = {}): Request {
+  const headers = new Headers(opts.headers);
+  if (opts.cookie) headers.set('cookie', opts.cookie);
+  return new Request(`${APP}${path}`, { headers });
+}
+
+/** Whether a Set-Cookie line deletes its cookie. */
+export function isClearing(line: string): boolean {
+  return /;\s*Max-Age=0(;|$)/i.test(line);
+}
+
+/** Name of a Set-Cookie line's cookie. */
+export function setCookieName(line: string): string {
+  return line.slice(0, line.indexOf('='));
+}
+
+/** The Cookie header a browser would send after these Set-Cookie lines (deletions dropped). */
+export function cookieHeaderFrom(setCookies: readonly string[]): string {
+  return setCookies
+    .filter((l) => !isClearing(l))
+    .map((l) => l.slice(0, l.indexOf(';') < 0 ? l.length : l.indexOf(';')))
+    .join('; ');
+}
+
