@@ -1,6 +1,7 @@
-// bffkit's SessionCookie is internal (not exported by the package). To measure its read with the
-// decrypted-cookie cache bypassed, the bench bundles it from the sources (esbuild, already installed
-// with the workspace) into bench/.cache/ and constructs it exactly as createBff does.
+// bffkit's SessionCookie and session strategies are internal (not exported by the package). To
+// measure a read with the decrypted-cookie cache bypassed, the bench bundles them from the sources
+// (esbuild, already installed with the workspace) into bench/.cache/ and constructs them exactly as
+// createBff does (createContext).
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -14,6 +15,8 @@ export async function loadSessionCookie() {
     stdin: {
       contents:
         "export { SessionCookie } from './packages/bffkit/src/core/session/session-cookie';\n" +
+        "export { chooseSessionStrategy } from './packages/bffkit/src/core/session/strategy';\n" +
+        "export { SealedCache } from './packages/bffkit/src/core/session/sealed-cache';\n" +
         "export { resolveConfig } from './packages/bffkit/src/core/config';\n",
       resolveDir: ROOT,
       loader: 'ts',

@@ -1,4 +1,5 @@
-import { createBffNext, credentialsBackend } from 'bffkit/next';
+import { credentialsBackend } from 'bffkit';
+import { createBffNext } from 'bffkit/next';
 
 /** Configured like examples/next-app/lib/bff.ts, from the environment at the first request. */
 function options(basePath) {

@@ -1,6 +1,7 @@
 import 'server-only';
 import { randomBytes } from 'node:crypto';
-import { createBffNext, credentialsBackend, oidcBackend, type BffOptions } from 'bffkit/next';
+import { credentialsBackend, oidcBackend, type BffOptions } from 'bffkit';
+import { createBffNext } from 'bffkit/next';
 import { sessionStorage } from './session-store';
 
 /**

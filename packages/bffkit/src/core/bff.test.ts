@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createBff } from './bff';
 import { ConfigError } from './errors';
-import { APP, DEMO_USER, fakeBackend, fakeClock, login, memoryStore, SECRET, testBff } from './testing/support';
+import { APP, DEMO_USER, fakeBackend, fakeClock, login, memoryStore, SECRET, setCookieLine, testBff } from './testing/support';
 
 /** A real upstream on 127.0.0.1 that records what reaches it. */
 let server: Server;
@@ -81,7 +81,7 @@ describe('Bff.loadSession', () => {
     const { cookie } = await login(bff);
     clock.advance(300);
     const loaded = await bff.loadSession(cookie);
-    expect(loaded.kind === 'active' && loaded.setCookies.length).toBe(1);
+    expect(loaded.kind === 'active' && loaded.cookies.length).toBe(1);
     expect(backend.calls.refresh).toBe(1);
   });
 });
@@ -91,7 +91,8 @@ describe('Bff.fetchBackend', () => {
     const { bff } = testBff(withUpstream());
     const { cookie } = await login(bff);
     const loaded = await bff.loadSession(cookie, 'never');
-    const { response, setCookies } = await bff.fetchBackend(cookie, 'api', '/auth/me');
+    const { response, cookies: setCookieValues } = await bff.fetchBackend(cookie, 'api', '/auth/me');
+    const setCookies = setCookieValues.map(setCookieLine);
     expect(response.status).toBe(200);
     expect(await response.json()).toEqual({ id: 'u1' });
     expect(setCookies).toEqual([]);
@@ -102,7 +103,8 @@ describe('Bff.fetchBackend', () => {
 
   it('answers 401 JSON without a session and never calls the upstream', async () => {
     const { bff } = testBff(withUpstream());
-    const { response, setCookies } = await bff.fetchBackend(null, 'api', '/auth/me');
+    const { response, cookies: setCookieValues } = await bff.fetchBackend(null, 'api', '/auth/me');
+    const setCookies = setCookieValues.map(setCookieLine);
     expect(response.status).toBe(401);
     expect(((await response.json()) as { code: string }).code).toBe('unauthenticated');
     expect(setCookies).toEqual([]);
@@ -113,7 +115,8 @@ describe('Bff.fetchBackend', () => {
     const { bff, backend, clock } = testBff(withUpstream());
     const { cookie } = await login(bff);
     clock.advance(300);
-    const { response, setCookies } = await bff.fetchBackend(cookie, 'api', '/auth/me');
+    const { response, cookies: setCookieValues } = await bff.fetchBackend(cookie, 'api', '/auth/me');
+    const setCookies = setCookieValues.map(setCookieLine);
     expect(response.status).toBe(200);
     expect(backend.calls.refresh).toBe(1);
     expect(setCookies).toHaveLength(1);

@@ -1,35 +1,41 @@
 import { resolveConfig, type BffOptions, type ResolvedConfig } from './config';
-import type { BffContext } from './context';
+import { createContext } from './context';
 import { forwardRoute, serverFetch, type ServerFetchResult } from './routes/forward';
-import { loadSession, type LoadedSession } from './session/load';
-import { decideProxy, type ProxyDecision, type ProxyRules } from './routes/page-guard';
-import { Refresher } from './session/refresh';
 import { handleAuthRequest } from './routes/dispatch';
-import { toClientSession } from './routes/session';
-import { SessionCookie } from './session/session-cookie';
+import { guardRequest, type GuardDecision, type GuardRules } from './routes/page-guard';
+import { toClientSession } from './session/client-view';
+import { loadSession, type LoadedSession, type RefreshMode } from './session/load';
 import { endAllOwnSessions, endOwnSession, endUserSessions, listOwnSessions, type ActiveSession, type EndSessionsResult } from './session/manage';
-import type { ClientSession, SessionData } from './types';
+import type { ClientSession } from './types';
 
 /** The framework-free bffkit: Web `Request` in, Web `Response` out. Build one per app with {@link createBff}. */
 export interface Bff {
   /** The validated configuration. */
   readonly config: ResolvedConfig;
-  /** Handles `{basePath}/login`, `/logout`, `/session`. */
+  /** Handles `{basePath}/login`, `/logout`, `/session` and the other auth routes. */
   handleAuth(request: Request): Promise<Response>;
-  /** Forwards a browser API call under the upstream's mount to the upstream, token attached. */
+  /** Forwards a browser API call under the upstream's mount to the upstream, token attached (refreshes when due). */
   forward(request: Request, upstream: string): Promise<Response>;
-  /** The browser-safe view of the session in a Cookie header (no refresh, no cookie writes). Throws `store_unavailable` when the store is down. */
+  /**
+   * The browser-safe view of the session in a Cookie header. **Never refreshes and never writes a
+   * cookie** (safe where cookies cannot be written, e.g. Server Components). Throws
+   * `store_unavailable` when the store is down.
+   */
   readSession(cookieHeader: string | null): Promise<ClientSession>;
   /**
-   * Calls the backend from the server with the session's access token (refreshing when due, and
-   * once more on a 401). `path` is relative to the upstream's URL. Answers 401 JSON without a session.
+   * Calls the backend from the server with the session's access token, **refreshing when due** (and
+   * once more on a 401); the answer carries the cookies to persist. `path` is relative to the
+   * upstream's URL; without `upstream`, the first configured one. Answers 401 JSON without a session.
    */
-  fetchBackend(cookieHeader: string | null, upstream: string, path: string, init?: RequestInit): Promise<ServerFetchResult>;
-  /** What proxy.ts should do with a page or API request (refresh, redirect, 401, or continue). */
-  proxy(request: Request, rules: ProxyRules): Promise<ProxyDecision>;
-  /** The full server-side session, tokens included. Server code only; never send it to the browser. */
-  loadSession(cookieHeader: string | null, mode?: 'never' | 'if-due'): Promise<LoadedSession>;
-  /** The signed-in user's live sessions, no tokens (cookie mode knows only the current one). */
+  fetchBackend(cookieHeader: string | null, upstream: string | undefined, path: string, init?: RequestInit): Promise<ServerFetchResult>;
+  /** What proxy.ts should do with a page or API request (**refreshes when due**; redirect, 401, or continue). */
+  guard(request: Request, rules: GuardRules): Promise<GuardDecision>;
+  /**
+   * The full server-side session, tokens included; **refreshes a due token** unless `mode` is
+   * `'never'`. Server code only; never send it to the browser.
+   */
+  loadSession(cookieHeader: string | null, mode?: Exclude<RefreshMode, 'force'>): Promise<LoadedSession>;
+  /** The signed-in user's live sessions, no tokens (stateless cookie mode knows only the current one). */
   listSessions(cookieHeader: string | null): Promise<ActiveSession[]>;
   /** Ends one of the signed-in user's own sessions by id (another user's id ends nothing). */
   endSession(cookieHeader: string | null, sessionId: unknown): Promise<EndSessionsResult>;
@@ -51,32 +57,23 @@ export interface Bff {
  * });
  */
 export function createBff(options: BffOptions): Bff {
-  const config = resolveConfig(options);
-  const cookie = new SessionCookie(config);
-  const refresher = new Refresher(config);
-  const ctx: BffContext = {
-    config,
-    cookie,
-    refresher,
-    load: (cookieHeader, mode) => loadSession(config, cookie, refresher, cookieHeader, mode),
-  };
+  const ctx = createContext(resolveConfig(options));
+  const { config } = ctx;
   return {
     config,
     handleAuth: (request) => handleAuthRequest(ctx, request),
     forward: (request, upstream) => forwardRoute(ctx, request, upstream),
     async readSession(cookieHeader) {
       // Only a store outage throws here, and it must surface (503), never read as "signed out".
-      const read = await cookie.read(cookieHeader, config.clock());
+      const read = await ctx.cookie.read(cookieHeader, config.clock());
       return toClientSession(read.session, config);
     },
     fetchBackend: (cookieHeader, upstream, path, init) => serverFetch(ctx, cookieHeader, upstream, path, init),
-    proxy: (request, rules) => decideProxy(ctx, request, rules),
-    loadSession: (cookieHeader, mode = 'if-due') => ctx.load(cookieHeader, mode),
+    guard: (request, rules) => guardRequest(ctx, request, rules),
+    loadSession: (cookieHeader, mode = 'if-due') => loadSession(ctx, cookieHeader, mode),
     listSessions: (cookieHeader) => listOwnSessions(ctx, cookieHeader),
     endSession: (cookieHeader, sessionId) => endOwnSession(ctx, cookieHeader, sessionId),
     endAllSessions: (cookieHeader) => endAllOwnSessions(ctx, cookieHeader),
     endUserSessions: (userId) => endUserSessions(ctx, userId),
   };
 }
-
-export type { SessionData, ActiveSession, EndSessionsResult };

@@ -1,5 +1,8 @@
 import type { BackendAdapter } from './backends/adapter';
+import { DEFAULT_BASE_PATH, DEFAULT_CSRF_HEADER } from './defaults';
 import { ConfigError } from './errors';
+import { cookieName as prefixedCookieName } from './http/cookie';
+import { configuredUrl } from './http/url';
 import { resolveUpstream, type ResolvedUpstream, type UpstreamOptions } from './forward/upstream';
 import { validateSecrets } from './crypto/keys';
 import { consoleLogger, type Logger } from './logger';
@@ -114,7 +117,7 @@ export interface ResolvedConfig {
 
 /** Every default in one place. */
 export const DEFAULTS = {
-  basePath: '/api/auth',
+  basePath: DEFAULT_BASE_PATH,
   loginPage: '/login',
   defaultReturnTo: '/',
   cookieName: 'bffkit',
@@ -124,14 +127,12 @@ export const DEFAULTS = {
   refreshSkew: 30,
   successorTtl: 2 * ONE_MINUTE,
   lockTimeout: 15,
-  csrfHeaderName: 'x-csrf',
-  csrfHeaderValue: '1',
+  csrfHeaderName: DEFAULT_CSRF_HEADER.name,
+  csrfHeaderValue: DEFAULT_CSRF_HEADER.value,
   maxFailuresPerAccount: 5,
   maxFailuresPerAddress: 20,
   rateLimitWindow: 15 * ONE_MINUTE,
 } as const;
-
-const LOCAL_HOSTS = new Set(['localhost', '127.0.0.1', '[::1]']);
 
 /**
  * Validates options once and applies defaults. Throws {@link ConfigError} naming the field.
@@ -142,7 +143,7 @@ const LOCAL_HOSTS = new Set(['localhost', '127.0.0.1', '[::1]']);
 export function resolveConfig(options: BffOptions): ResolvedConfig {
   if (!options || typeof options !== 'object') throw new ConfigError('options', 'must be an object');
   const secrets = validateSecrets(options.secret);
-  const appUrl = parseBaseUrl(options.baseUrl);
+  const appUrl = configuredUrl('baseUrl', options.baseUrl, { httpsUnlessLoopback: true, path: false });
   if (!options.backend || typeof options.backend.refresh !== 'function') {
     throw new ConfigError('backend', 'must be a backend adapter such as credentialsBackend({ url })');
   }
@@ -180,7 +181,7 @@ export function resolveConfig(options: BffOptions): ResolvedConfig {
     throw new ConfigError('csrf.headerValue', 'must be 1-100 visible ASCII characters');
   }
   const upstreams = new Map<string, ResolvedUpstream>();
-  for (const [name, up] of Object.entries(options.upstreams ?? {})) upstreams.set(name, resolveUpstream(name, up));
+  for (const [name, up] of Object.entries(options.upstreams ?? {})) upstreams.set(name, resolveUpstream(name, up, { csrfHeader: headerName }));
   const trustProxy = options.trustProxy ?? false;
   if (typeof trustProxy !== 'boolean' && !(Number.isInteger(trustProxy) && trustProxy >= 0)) {
     throw new ConfigError('trustProxy', 'must be a boolean or a number of trusted hops');
@@ -193,7 +194,7 @@ export function resolveConfig(options: BffOptions): ResolvedConfig {
     basePath: mountPath('basePath', options.basePath ?? DEFAULTS.basePath),
     loginPage: path('loginPage', options.loginPage ?? DEFAULTS.loginPage),
     defaultReturnTo: returnPath('defaultReturnTo', options.defaultReturnTo ?? DEFAULTS.defaultReturnTo),
-    cookie: { name: secure ? `__Host-${cookieName}` : cookieName, secure, sameSite },
+    cookie: { name: prefixedCookieName(cookieName, secure), secure, sameSite },
     idleTimeout,
     absoluteTimeout,
     store: options.session?.store,
@@ -214,25 +215,6 @@ export function resolveConfig(options: BffOptions): ResolvedConfig {
     logger,
     clock: options.clock ?? systemClock,
   };
-}
-
-function parseBaseUrl(value: unknown): URL {
-  if (typeof value !== 'string' || value === '') {
-    throw new ConfigError('baseUrl', "is required: the app's public origin, e.g. https://app.example.com");
-  }
-  let url: URL;
-  try {
-    url = new URL(value);
-  } catch {
-    throw new ConfigError('baseUrl', 'must be an absolute URL such as https://app.example.com');
-  }
-  if (url.protocol !== 'https:' && !(url.protocol === 'http:' && LOCAL_HOSTS.has(url.hostname))) {
-    throw new ConfigError('baseUrl', 'must use https (plain http is accepted only for localhost)');
-  }
-  if (url.username || url.password || url.search || url.hash || (url.pathname !== '/' && url.pathname !== '')) {
-    throw new ConfigError('baseUrl', 'must be an origin only (no path, query, fragment or credentials)');
-  }
-  return url;
 }
 
 function positive(field: string, value: number | undefined, fallback: number): number {

@@ -1,15 +1,48 @@
+import { createTokenVerifier, type TokenVerifier } from './backends/token-verifier';
 import type { ResolvedConfig } from './config';
-import type { LoadedSession, RefreshMode } from './session/load';
-import type { Refresher } from './session/refresh';
-import type { SessionCookie } from './session/session-cookie';
+import { TransactionCookie } from './routes/oidc/transaction';
+import { Refresher } from './session/refresh';
+import { SessionCookie } from './session/session-cookie';
+import { chooseSessionStrategy, type SessionStrategy } from './session/strategy';
+import { UsedOnce } from './stores/used-once';
 
-/** What every route action gets: the configuration and the session machinery, built once. */
+/**
+ * Everything built once per configuration (keys derived, caches and memories created): what every
+ * route action and server-side helper gets. The one owner of per-configuration state.
+ */
 export interface BffContext {
   readonly config: ResolvedConfig;
+  /** Where sessions live (sealed cookie or store), chosen once. */
+  readonly sessions: SessionStrategy;
+  /** Reads and writes the session cookie. */
   readonly cookie: SessionCookie;
+  /** Single-flight refresh. */
   readonly refresher: Refresher;
-  /** Loads the session from a Cookie header (see loadSession). */
-  load(cookieHeader: string | null, mode: RefreshMode): Promise<LoadedSession>;
+  /** The OpenID Connect login transaction cookie. */
+  readonly transactions: TransactionCookie;
+  /** Values that may be used only once (a login's `state`, a logout token's `jti`). */
+  readonly usedOnce: UsedOnce;
+  /** Verifies handed-off tokens; undefined when the handoff route is off. */
+  readonly handoffVerifier: TokenVerifier | undefined;
+}
+
+/**
+ * Builds the context of a validated configuration.
+ *
+ * @example
+ * const ctx = createContext(resolveConfig(options));
+ */
+export function createContext(config: ResolvedConfig): BffContext {
+  const sessions = chooseSessionStrategy(config);
+  return {
+    config,
+    sessions,
+    cookie: new SessionCookie(config, sessions),
+    refresher: new Refresher(config),
+    transactions: new TransactionCookie(config),
+    usedOnce: new UsedOnce(),
+    handoffVerifier: config.handoff ? createTokenVerifier(config.handoff, config.backend) : undefined,
+  };
 }
 
 /** One route action: a request in, a response out. */

@@ -57,10 +57,14 @@ export class BffError extends Error {
 export class ConfigError extends Error {
   readonly code = 'config_invalid';
   readonly field: string;
+  /** The message without the `bffkit: ` prefix, for a logger that adds its own. */
+  readonly detail: string;
 
   constructor(field: string, problem: string) {
-    super(`bffkit: invalid configuration: \`${field}\` ${problem}`);
+    const detail = `invalid configuration: \`${field}\` ${problem}`;
+    super(`bffkit: ${detail}`);
     this.name = 'ConfigError';
     this.field = field;
+    this.detail = detail;
   }
 }

@@ -1,9 +1,11 @@
 import { headers } from 'next/headers';
+import type { NextRequest } from 'next/server';
 import { cache } from 'react';
 import type { Bff } from '../core/bff';
 import type { BffOptions } from '../core/config';
-import { toErrorResponse } from '../core/http/response';
-import type { ProxyRules } from '../core/routes/page-guard';
+import { failureResponse } from '../core/http/response';
+import { consoleLogger } from '../core/logger';
+import type { GuardRules } from '../core/routes/page-guard';
 import type { ClientSession } from '../core/types';
 import { persistCookies } from './persist-cookies';
 import { makeProxy } from './proxy';
@@ -24,12 +26,15 @@ export interface BffNext extends SessionActions {
   readonly authRoutes: { GET: RouteHandler; POST: RouteHandler };
   /** Route handlers of the forwarding route for one upstream, e.g. in `app/api/backend/[...path]/route.ts`. */
   forwardRoutes(upstream: string): Record<'GET' | 'HEAD' | 'POST' | 'PUT' | 'PATCH' | 'DELETE' | 'OPTIONS', RouteHandler>;
-  /** The signed-in user for Server Components and Server Actions: display data only, never a token. */
+  /**
+   * The signed-in user for Server Components and Server Actions: display data only, never a token.
+   * **Never refreshes** (Server Components cannot write cookies; proxy.ts refreshes before rendering).
+   */
   getSession(): Promise<ClientSession>;
-  /** Calls the backend from server code with the session's access token attached. */
+  /** Calls the backend from server code with the session's access token attached (**refreshes when due**). */
   fetchBackend(path: string, init?: FetchBackendInit): Promise<Response>;
-  /** The `proxy` function for `proxy.ts`. */
-  proxy(rules: ProxyRules): (request: import('next/server').NextRequest) => Promise<Response>;
+  /** The `proxy` function for `proxy.ts` (**refreshes when due**, before rendering). */
+  proxy(rules: GuardRules): (request: NextRequest) => Promise<Response>;
   /** The framework-free core (built on first use). */
   core(): Bff;
 }
@@ -47,14 +52,14 @@ export interface BffNext extends SessionActions {
  */
 export function createBffNext(options: BffOptions | (() => BffOptions)): BffNext {
   let bff: Bff | undefined;
+  let resolved: BffOptions | undefined;
   // Shared by every bundle of the process (proxy.ts, route handlers, pages): see shared-core.ts.
-  const core = (): Bff => (bff ??= sharedCore(typeof options === 'function' ? options() : options));
+  const core = (): Bff => (bff ??= sharedCore((resolved ??= typeof options === 'function' ? options() : options)));
   const safe = (run: (b: Bff, r: Request) => Promise<Response>): RouteHandler => async (request) => {
     try {
       return await run(core(), request);
     } catch (error) {
-      if (!(error instanceof Error && 'status' in error)) console.error(`[bffkit] ${(error as Error)?.message ?? error}`);
-      return toErrorResponse(error);
+      return failureResponse(error, resolved?.logger ?? consoleLogger);
     }
   };
   const auth = safe((b, r) => b.handleAuth(r));
@@ -76,11 +81,9 @@ export function createBffNext(options: BffOptions | (() => BffOptions)): BffNext
     getSession,
     async fetchBackend(path, init = {}) {
       const cookie = await cookieHeader();
-      const b = core();
-      const { upstream = b.config.upstreams.keys().next().value, ...rest } = init;
-      if (!upstream) throw new TypeError('bffkit: fetchBackend needs an upstream; configure `upstreams`');
-      const { response, setCookies } = await b.fetchBackend(cookie, upstream, path, rest);
-      await persistCookies(setCookies);
+      const { upstream, ...rest } = init;
+      const { response, cookies } = await core().fetchBackend(cookie, upstream, path, rest);
+      await persistCookies(cookies);
       return response;
     },
     proxy: (rules) => makeProxy(core, rules),

@@ -1,18 +1,22 @@
 import { NextResponse, type NextRequest } from 'next/server';
 import type { Bff } from '../core/bff';
-import type { ProxyRules } from '../core/routes/page-guard';
+import { guardHeaders, type GuardRules } from '../core/routes/page-guard';
 
 /**
- * Builds the `proxy` function of a Next 16 `proxy.ts`: refreshes a due token before rendering, writes
- * the new cookie to the response AND into this request's Cookie header (so Server Components, route
- * handlers and Server Actions of the same request see the fresh session), redirects anonymous page
- * requests to the login page, and answers anonymous API requests with 401 JSON.
+ * Builds the `proxy` function of a Next 16 `proxy.ts` from the core's decision: refreshes a due token
+ * before rendering, writes the new cookie to the response AND into this request's Cookie header (so
+ * Server Components, route handlers and Server Actions of the same request see the fresh session),
+ * redirects anonymous page requests to the login page, and answers anonymous API requests with 401
+ * JSON. It only translates the decision into Next's response objects.
+ *
+ * @example
+ * export const proxy = makeProxy(core, { protectedPaths: ['/profile'] });
  */
-export function makeProxy(getBff: () => Bff, rules: ProxyRules) {
+export function makeProxy(getBff: () => Bff, rules: GuardRules) {
   return async function proxy(request: NextRequest): Promise<Response> {
-    const decision = await getBff().proxy(request, rules);
-    let response: Response;
+    const decision = await getBff().guard(request, rules);
     if (decision.type === 'respond') return decision.response;
+    let response: NextResponse;
     if (decision.type === 'redirect') {
       response = NextResponse.redirect(decision.location, 307);
     } else if (decision.requestCookie !== undefined) {
@@ -23,10 +27,10 @@ export function makeProxy(getBff: () => Bff, rules: ProxyRules) {
     } else {
       response = NextResponse.next();
     }
-    for (const line of decision.setCookies) response.headers.append('set-cookie', line);
-    // Why also on redirects: the redirect to the login page depends on the session cookie, so no
-    // shared cache may keep it (SECURITY.md 29).
-    if (decision.setCookies.length || decision.type === 'redirect') response.headers.set('cache-control', 'private, no-store');
+    for (const [name, value] of guardHeaders(decision)) {
+      if (name === 'set-cookie') response.headers.append(name, value);
+      else response.headers.set(name, value);
+    }
     return response;
   };
 }

@@ -29,12 +29,12 @@ export function sessionActions(core: () => Bff, cookieHeader: () => Promise<stri
     },
     async endSession(sessionId) {
       const result = await core().endSession(await cookieHeader(), sessionId);
-      await persistCookies(result.setCookies);
+      await persistCookies(result.cookies);
       return { ended: result.ended > 0, signedOut: result.signedOut };
     },
     async signOutEverywhere() {
       const result = await core().endAllSessions(await cookieHeader());
-      await persistCookies(result.setCookies);
+      await persistCookies(result.cookies);
       return { ended: result.ended };
     },
   };

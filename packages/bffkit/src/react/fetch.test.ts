@@ -1,7 +1,8 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { onSessionEvent, resetSessionEvents } from './events';
 import type { SessionEvent } from './events';
-import { bffFetch, configureCsrfHeader, DEFAULT_CSRF_HEADER } from './fetch';
+import { DEFAULT_CSRF_HEADER } from '../core/defaults';
+import { bffFetch, configureCsrfHeader } from './fetch';
 
 type FetchCall = { input: RequestInfo | URL; init: RequestInit | undefined };
 

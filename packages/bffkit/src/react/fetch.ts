@@ -1,8 +1,7 @@
+import { DEFAULT_CSRF_HEADER } from '../core/defaults';
 import { announce } from './events';
 import type { CsrfHeader } from './types';
 
-/** @default { name: 'x-csrf', value: '1' } — the one anti-forgery header bffkit's routes require. */
-export const DEFAULT_CSRF_HEADER: CsrfHeader = Object.freeze({ name: 'x-csrf', value: '1' });
 
 /** Base used to judge "same origin" where there is no `location` (SSR, tests): matches no real origin. */
 const NO_ORIGIN_BASE = 'http://bffkit.invalid/';

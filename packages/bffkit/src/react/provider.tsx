@@ -1,7 +1,8 @@
 import { createContext, useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import type { ReactNode } from 'react';
 import { announce, onRemoteSessionEvent, onSessionEvent } from './events';
-import { configureCsrfHeader, DEFAULT_CSRF_HEADER } from './fetch';
+import { DEFAULT_BASE_PATH, DEFAULT_CSRF_HEADER } from '../core/defaults';
+import { configureCsrfHeader } from './fetch';
 import { requestSession, requestSignIn, requestSignOut } from './session-api';
 import type {
   ClientSession,
@@ -25,7 +26,7 @@ export type SessionProviderProps = {
   children?: ReactNode;
 };
 
-const DEFAULTS = { basePath: '/api/auth', csrfHeader: DEFAULT_CSRF_HEADER } as const;
+const DEFAULTS = { basePath: DEFAULT_BASE_PATH, csrfHeader: DEFAULT_CSRF_HEADER } as const;
 
 /** Focus / visibility refetches are at least this far apart. */
 const FOCUS_REFETCH_INTERVAL_SECONDS = 5;

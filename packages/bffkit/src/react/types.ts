@@ -3,13 +3,10 @@
  * session endpoint is allowed to reveal.
  */
 
-/** The signed-in user as the server chose to expose it. */
-export type SessionUser = { id: string; email?: string; name?: string } & Record<string, unknown>;
+import type { ClientSession, SessionUser } from '../core/types';
 
-/** The session as seen by the browser (and as handed from a Server Component to the provider). */
-export type ClientSession =
-  | { status: 'authenticated'; user: SessionUser; /** epoch milliseconds */ expiresAt: number }
-  | { status: 'unauthenticated' };
+// One definition of what the browser may know of a session: the server's (types only, no code).
+export type { ClientSession, SessionUser } from '../core/types';
 
 /** An authenticated {@link ClientSession}. */
 export type AuthenticatedSession = Extract<ClientSession, { status: 'authenticated' }>;

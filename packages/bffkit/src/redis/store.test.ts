@@ -4,7 +4,7 @@ import { startRedis } from '../../../../tests/support/redis-process';
 import { useRedisPerFile } from '../../../../tests/support/redis-per-file';
 import { BffError, ConfigError } from '../core/errors';
 import { silentLogger } from '../core/logger';
-import { newSessionId } from '../core/session/session-cookie';
+import { newSessionId } from '../core/session/start';
 import { OTHER_SECRET, SECRET, recordingLogger } from '../core/testing/support';
 import type { SessionData } from '../core/types';
 import { redisSessionStore } from './store';

@@ -1,4 +1,5 @@
 import type { SessionUser, TokenSet } from '../types';
+import type { FailureReason } from './failure';
 
 /**
  * The outcome of a backend call. Expected failures are values:
@@ -6,9 +7,7 @@ import type { SessionUser, TokenSet } from '../types';
  * - `unavailable`: unreachable, 5xx or unreadable answer. Transient.
  * - `timeout`: no answer in time. Transient.
  */
-export type BackendResult<T> =
-  | { ok: true; value: T }
-  | { ok: false; reason: 'rejected' | 'unavailable' | 'timeout' };
+export type BackendResult<T> = { ok: true; value: T } | { ok: false; reason: FailureReason };
 
 /** Credentials as posted to the login route (by default `{ email, password }`). */
 export type LoginCredentials = Record<string, unknown>;
@@ -28,8 +27,6 @@ export interface BackendAdapter {
   revoke?(tokens: TokenSet): Promise<void>;
   /** The display user for fresh tokens. */
   user(tokens: TokenSet): Promise<BackendResult<SessionUser>>;
-  /** Origin and base path of the backend's API, for the server-side `backendFetch`. */
-  readonly apiUrl?: URL;
   /**
    * True when `user()` asks the backend with the token (so a forged token fails there). Token handoff
    * in `'userinfo'` mode is refused unless this holds.

@@ -1,8 +1,10 @@
 import type { BackendAdapter, BackendResult, LoginCredentials } from './adapter';
 import { ConfigError } from '../errors';
-import { jwtExpiry, unverifiedClaims } from './jwt-claims';
+import { configuredUrl } from '../http/url';
+import { systemClock, type Clock } from '../time';
 import type { SessionUser, TokenSet } from '../types';
-import { FIVE_MINUTES, systemClock, type Clock } from '../time';
+import { unverifiedClaims } from './jwt-claims';
+import { toTokenSet, type TokenAnswer } from './token-set';
 
 /** Names of the token fields in the backend's login and refresh answers. */
 export interface TokenFieldMapping {
@@ -56,7 +58,7 @@ const DEFAULT_PATHS = { login: '/auth/login', refresh: '/auth/refresh', logout: 
  * const backend = credentialsBackend({ url: 'http://127.0.0.1:4000', fields: 'oauth2' });
  */
 export function credentialsBackend(options: CredentialsBackendOptions): BackendAdapter {
-  const base = parseUrl(options?.url);
+  const base = configuredUrl('backend.url', options?.url);
   const fields: TokenFieldMapping = typeof options.fields === 'object' ? options.fields : TOKEN_FIELDS[options.fields ?? 'oauth2'];
   if (!fields) throw new ConfigError('backend.fields', `must be one of ${Object.keys(TOKEN_FIELDS).join(', ')} or a mapping`);
   const paths = { ...DEFAULT_PATHS, ...options.paths };
@@ -79,7 +81,7 @@ export function credentialsBackend(options: CredentialsBackendOptions): BackendA
     }
   }
 
-  async function tokenCall(p: string, body: Record<string, unknown>, previous?: TokenSet): Promise<BackendResult<TokenSet>> {
+  async function tokenCall(p: string, body: Record<string, unknown>, previous?: Pick<TokenSet, 'refreshToken'>): Promise<BackendResult<TokenSet>> {
     const r = await call(p, { method: 'POST', headers: JSON_HEADERS, body: JSON.stringify(body) });
     if (!r.ok) return r;
     if (!r.value.ok) {
@@ -88,13 +90,12 @@ export function credentialsBackend(options: CredentialsBackendOptions): BackendA
     }
     const data = await readJson(r.value);
     if (data === 'timeout') return { ok: false, reason: 'timeout' };
-    const tokens = data && toTokenSet(data, fields, clock(), previous);
+    const tokens = data && toTokenSet(tokenAnswer(data, fields), clock(), previous);
     return tokens ? { ok: true, value: tokens } : { ok: false, reason: 'unavailable' };
   }
 
   return {
     kind: 'credentials',
-    apiUrl: base,
     // Reading claims (paths.user === false) trusts the token; calling the user endpoint does not.
     userVerifiesToken: paths.user !== false,
     login(credentials: LoginCredentials) {
@@ -103,10 +104,8 @@ export function credentialsBackend(options: CredentialsBackendOptions): BackendA
       return tokenCall(paths.login, body);
     },
     refresh(refreshToken: string) {
-      return tokenCall(paths.refresh, { [fields.refreshRequestField]: refreshToken }, undefined).then((r) =>
-        // A backend that does not rotate answers no refresh token: keep using the current one.
-        r.ok && !r.value.refreshToken ? { ok: true, value: { ...r.value, refreshToken } } : r,
-      );
+      // A backend that does not rotate answers no refresh token: keep using the current one.
+      return tokenCall(paths.refresh, { [fields.refreshRequestField]: refreshToken }, { refreshToken });
     },
     async revoke(tokens: TokenSet) {
       if (!paths.logout || !tokens.refreshToken) return;
@@ -137,24 +136,9 @@ export function credentialsBackend(options: CredentialsBackendOptions): BackendA
 
 const JSON_HEADERS = { 'content-type': 'application/json', accept: 'application/json' };
 
-function toTokenSet(data: Record<string, unknown>, fields: TokenFieldMapping, now: number, previous?: TokenSet): TokenSet | null {
-  const accessToken = data[fields.accessToken];
-  if (typeof accessToken !== 'string' || accessToken === '') return null;
-  const refreshToken = data[fields.refreshToken];
-  const rawExpiresIn = fields.expiresIn ? data[fields.expiresIn] : undefined;
-  // Some backends send a numeric string ("300"); anything else is ignored.
-  const expiresIn = typeof rawExpiresIn === 'string' && /^\d{1,9}$/.test(rawExpiresIn) ? Number(rawExpiresIn) : rawExpiresIn;
-  const fromExpiresIn = typeof expiresIn === 'number' && Number.isFinite(expiresIn) && expiresIn > 0 ? now + Math.floor(expiresIn) : undefined;
-  const fromJwt = jwtExpiry(accessToken);
-  // Why the minimum: refreshing a little early is harmless; sending an expired token is not.
-  const candidates = [fromExpiresIn, fromJwt].filter((x): x is number => typeof x === 'number');
-  const expiresAt = candidates.length ? Math.min(...candidates) : now + FIVE_MINUTES;
-  return {
-    accessToken,
-    refreshToken: typeof refreshToken === 'string' && refreshToken !== '' ? refreshToken : previous?.refreshToken,
-    expiresAt,
-    issuedAt: now,
-  };
+/** The token fields of an answer, by the configured names. */
+function tokenAnswer(data: Record<string, unknown>, fields: TokenFieldMapping): TokenAnswer {
+  return { accessToken: data[fields.accessToken], refreshToken: data[fields.refreshToken], expiresIn: fields.expiresIn ? data[fields.expiresIn] : undefined };
 }
 
 function defaultMapUser(raw: Record<string, unknown>): SessionUser {
@@ -183,16 +167,5 @@ async function readJson(res: Response): Promise<Record<string, unknown> | null |
   } catch (error) {
     // The timeout signal also covers the body: headers on time but a stalled body is still a timeout.
     return (error as Error)?.name === 'TimeoutError' ? 'timeout' : null;
-  }
-}
-
-function parseUrl(value: unknown): URL {
-  if (typeof value !== 'string') throw new ConfigError('backend.url', 'is required, e.g. https://api.example.com');
-  try {
-    const url = new URL(value);
-    if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new Error();
-    return url;
-  } catch {
-    throw new ConfigError('backend.url', 'must be an absolute http(s) URL');
   }
 }

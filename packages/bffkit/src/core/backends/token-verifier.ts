@@ -1,8 +1,9 @@
 import { createRemoteJWKSet, errors, jwtVerify, type JWTVerifyGetKey } from 'jose';
 import type { BackendAdapter } from './adapter';
 import { ConfigError } from '../errors';
+import { configuredUrl } from '../http/url';
 import { jwtExpiry } from './jwt-claims';
-import { FIVE_MINUTES } from '../time';
+import { accessTokenExpiry } from './token-set';
 import type { SessionUser } from '../types';
 
 /** How the handoff route checks a token before keeping it (see docs/handoff.md). */
@@ -69,15 +70,7 @@ export function resolveHandoff(options: HandoffOptions | undefined, backend?: Ba
     return { verify: { kind: 'userinfo' } };
   }
   if (!v || typeof v !== 'object') throw new ConfigError('handoff.verify', "must be { jwksUrl, issuer, audience } or 'userinfo'");
-  let jwksUrl: URL;
-  try {
-    jwksUrl = new URL(v.jwksUrl);
-  } catch {
-    throw new ConfigError('handoff.verify.jwksUrl', 'must be an absolute URL');
-  }
-  if ((jwksUrl.protocol !== 'https:' && jwksUrl.protocol !== 'http:') || jwksUrl.username || jwksUrl.password) {
-    throw new ConfigError('handoff.verify.jwksUrl', 'must be an http(s) URL without credentials');
-  }
+  const jwksUrl = configuredUrl('handoff.verify.jwksUrl', v.jwksUrl, { query: true });
   if (!claim(v.issuer)) throw new ConfigError('handoff.verify.issuer', 'must be a non-empty string');
   const audience = typeof v.audience === 'string' ? [v.audience] : Array.isArray(v.audience) ? [...v.audience] : [];
   if (audience.length === 0 || !audience.every(claim)) {
@@ -142,7 +135,7 @@ function userinfoVerifier(backend: BackendAdapter): TokenVerifier {
       // the value can only shorten the session, never extend it.
       const expiresAt = jwtExpiry(accessToken);
       if (expiresAt !== undefined && expiresAt <= now) return rejected('expired');
-      const user = await backend.user({ accessToken, expiresAt: expiresAt ?? now + FIVE_MINUTES, issuedAt: now });
+      const user = await backend.user({ accessToken, expiresAt: accessTokenExpiry(accessToken, undefined, now), issuedAt: now });
       if (!user.ok) {
         return user.reason === 'rejected' ? rejected('backend refused the token') : { ok: false, reason: user.reason, category: 'user endpoint unavailable' };
       }

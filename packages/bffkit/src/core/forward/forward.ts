@@ -2,7 +2,7 @@
  * Forwards one browser API call to its upstream with the access token attached on the server.
  */
 import { errorResponse, toErrorResponse } from '../http/response';
-import { contentLength, limitBody, payloadTooLarge, peekBody } from './body-limit';
+import { contentLength, limitBody, payloadTooLarge, peekBody } from '../http/request-body';
 import { browserResponseHeaders, upstreamRequestHeaders } from './headers';
 import { buildUpstreamUrl, resolveUpstreamPath } from './path';
 import { send, type UpstreamCall } from './transport';

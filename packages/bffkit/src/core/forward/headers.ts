@@ -1,24 +1,9 @@
 /**
  * Header hygiene for forwarded calls: what goes up (SECURITY.md 19) and what comes back (20).
  */
+import { HOP_BY_HOP } from './header-rules';
 import { rewriteLocation } from './location';
 import type { ResolvedUpstream } from './upstream';
-
-/** Hop-by-hop headers (RFC 9110 §7.6.1) plus the legacy ones proxies still see. */
-const HOP_BY_HOP = ['connection', 'keep-alive', 'proxy-authenticate', 'proxy-authorization', 'proxy-connection', 'te', 'trailer', 'transfer-encoding', 'upgrade'];
-
-/**
- * Request headers the browser may never choose, even through `allowRequestHeaders`:
- * credentials, routing/client-identity headers, framing, and method/URL override headers
- * (which would let an allowed POST act as a DELETE, or an allowed path act as another).
- */
-const FORBIDDEN_REQUEST = new Set([
-  ...HOP_BY_HOP,
-  'authorization', 'cookie', 'host', 'content-length', 'expect', 'accept-encoding',
-  'forwarded', 'x-real-ip', 'x-client-ip', 'true-client-ip', 'cf-connecting-ip', 'x-csrf',
-  'x-http-method-override', 'x-http-method', 'x-method-override', 'x-original-url', 'x-rewrite-url',
-]);
-const FORBIDDEN_REQUEST_PREFIXES = ['x-forwarded-', 'x-middleware-', 'x-nextjs-', 'x-original-', 'x-invoke-', 'sec-'];
 
 /**
  * Response headers that never reach the browser: upstream cookies; hop-by-hop; server identity;
@@ -45,17 +30,6 @@ export interface ForwardingFacts {
 
 const IP_CHARS = /^[0-9A-Fa-f:.]{2,45}$/;
 const SAFE_VALUE = /^[\t\x20-\x7e\x80-\xff]*$/;
-
-/**
- * True for a request header name the app may never allow through (used to validate config).
- *
- * @example
- * isForbiddenRequestHeader('x-forwarded-host'); // true
- */
-export function isForbiddenRequestHeader(name: string): boolean {
-  const lower = name.toLowerCase();
-  return FORBIDDEN_REQUEST.has(lower) || FORBIDDEN_REQUEST_PREFIXES.some((p) => lower.startsWith(p));
-}
 
 /**
  * The headers sent upstream: the allow-listed browser headers (minus any the browser nominated

@@ -2,7 +2,8 @@
  * Upstream configuration: what the app may forward to, validated once at start-up.
  */
 import { ConfigError } from '../errors';
-import { isForbiddenRequestHeader } from './headers';
+import { configuredUrl } from '../http/url';
+import { isForbiddenRequestHeader } from './header-rules';
 import { canonicalPath } from './path-syntax';
 
 /** The only methods bffkit ever forwards (TRACE, CONNECT and anything unknown never are). */
@@ -89,7 +90,7 @@ const TOKEN = /^[!#$%&'*+\-.^_`|~0-9a-z]+$/;
  *   allow: [{ path: '/notes', methods: ['GET', 'POST', 'PATCH', 'DELETE'] }],
  * });
  */
-export function resolveUpstream(name: string, options: UpstreamOptions): ResolvedUpstream {
+export function resolveUpstream(name: string, options: UpstreamOptions, rules: { csrfHeader?: string } = {}): ResolvedUpstream {
   const field = (f: string) => `upstreams.${name}.${f}`;
   const url = parseBaseUrl(options.url, field('url'));
   const timeout = options.timeout ?? UPSTREAM_DEFAULTS.timeout;
@@ -108,21 +109,12 @@ export function resolveUpstream(name: string, options: UpstreamOptions): Resolve
     allow: resolveRules(options.allow, field('allow')),
     timeoutMs: Math.round(timeout * 1000),
     maxRequestBodyBytes: maxBytes,
-    requestHeaderAllowList: resolveHeaderAllowList(options.allowRequestHeaders, field('allowRequestHeaders')),
+    requestHeaderAllowList: resolveHeaderAllowList(options.allowRequestHeaders, field('allowRequestHeaders'), rules.csrfHeader),
   };
 }
 
 function parseBaseUrl(raw: unknown, field: string): URL {
-  let url: URL;
-  try {
-    url = new URL(String(raw));
-  } catch {
-    throw new ConfigError(field, 'must be an absolute http(s) URL');
-  }
-  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new ConfigError(field, 'must use http or https');
-  // Why: credentials in the URL would be sent on every call and could surface in logs.
-  if (url.username || url.password) throw new ConfigError(field, 'must not contain credentials');
-  if (url.search || url.hash) throw new ConfigError(field, 'must not contain a query or fragment');
+  const url = configuredUrl(field, raw);
   const base = url.pathname.replace(/\/+$/, '');
   if (base !== '' && !canonicalPath(base).ok) throw new ConfigError(field, 'has an invalid base path');
   url.pathname = base || '/';
@@ -157,13 +149,13 @@ function resolveRules(raw: readonly UpstreamRule[] | undefined, field: string): 
   return rules.sort((a, b) => b.path.length - a.path.length);
 }
 
-function resolveHeaderAllowList(extra: readonly string[] | undefined, field: string): ReadonlySet<string> {
+function resolveHeaderAllowList(extra: readonly string[] | undefined, field: string, csrfHeader: string | undefined): ReadonlySet<string> {
   const names = new Set(DEFAULT_REQUEST_HEADER_ALLOW_LIST);
   for (const raw of extra ?? UPSTREAM_DEFAULTS.allowRequestHeaders) {
     const name = String(raw).toLowerCase();
     if (!TOKEN.test(name)) throw new ConfigError(field, `contains an invalid header name '${String(raw)}'`);
     // Why: these carry credentials, routing or framing; letting the browser set them defeats the BFF.
-    if (isForbiddenRequestHeader(name)) throw new ConfigError(field, `must not contain '${name}' (bffkit controls it)`);
+    if (isForbiddenRequestHeader(name, csrfHeader)) throw new ConfigError(field, `must not contain '${name}' (bffkit controls it)`);
     names.add(name);
   }
   return names;

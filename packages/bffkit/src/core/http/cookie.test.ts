@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { MAX_COOKIE_HEADER, clearCookie, cookieName, parseCookieHeader, parseSetCookie, serializeCookie, type CookieAttributes } from './cookie';
+import { MAX_COOKIE_HEADER, applyCookies, cookie, cookieName, expiredCookie, parseCookieHeader, serializeCookie, type CookieAttributes } from './cookie';
 
 const SECURE: CookieAttributes = { httpOnly: true, secure: true, sameSite: 'lax', path: '/', maxAge: 3600 };
 const DEV: CookieAttributes = { httpOnly: true, secure: false, sameSite: 'strict', path: '/' };
@@ -78,26 +78,26 @@ describe('parseCookieHeader', () => {
 
 describe('serializeCookie', () => {
   it('writes name, value and attributes in a fixed order', () => {
-    expect(serializeCookie('__Host-bffkit', 'abc-_', SECURE)).toBe(
+    expect(serializeCookie(cookie('__Host-bffkit', 'abc-_', SECURE))).toBe(
       '__Host-bffkit=abc-_; Path=/; Max-Age=3600; HttpOnly; Secure; SameSite=Lax',
     );
   });
 
   it('omits Max-Age for session cookies and writes SameSite=Strict when asked', () => {
-    expect(serializeCookie('bffkit', 'v', DEV)).toBe('bffkit=v; Path=/; HttpOnly; SameSite=Strict');
+    expect(serializeCookie(cookie('bffkit', 'v', DEV))).toBe('bffkit=v; Path=/; HttpOnly; SameSite=Strict');
   });
 
   it('throws TypeError for names and values outside the RFC 6265 charset', () => {
-    for (const name of ['', 'a b', 'a;b', 'a=b', 'é', 'a\n']) expect(() => serializeCookie(name, 'v', SECURE)).toThrow(TypeError);
+    for (const name of ['', 'a b', 'a;b', 'a=b', 'é', 'a\n']) expect(() => serializeCookie(cookie(name, 'v', SECURE))).toThrow(TypeError);
     for (const value of ['a b', 'a;b', 'a,b', 'a"b', 'a\\b', 'é', 'a\r\nSet-Cookie: x=y']) {
-      expect(() => serializeCookie('n', value, SECURE)).toThrow(TypeError);
+      expect(() => serializeCookie(cookie('n', value, SECURE))).toThrow(TypeError);
     }
   });
 
   it('never puts the refused value in the error message', () => {
     let message = '';
     try {
-      serializeCookie('n', 'secret value', SECURE);
+      serializeCookie(cookie('n', 'secret value', SECURE));
     } catch (e) {
       message = (e as Error).message;
     }
@@ -106,23 +106,23 @@ describe('serializeCookie', () => {
   });
 
   it('refuses a Domain, a bad path and a fractional or negative Max-Age', () => {
-    expect(() => serializeCookie('n', 'v', { ...SECURE, domain: 'example.com' } as unknown as CookieAttributes)).toThrow(TypeError);
-    expect(() => serializeCookie('n', 'v', { ...SECURE, path: 'x' })).toThrow(TypeError);
-    expect(() => serializeCookie('n', 'v', { ...SECURE, path: '/a;Domain=evil' })).toThrow(TypeError);
-    expect(() => serializeCookie('n', 'v', { ...SECURE, maxAge: 1.5 })).toThrow(TypeError);
-    expect(() => serializeCookie('n', 'v', { ...SECURE, maxAge: -1 })).toThrow(TypeError);
+    expect(() => serializeCookie(cookie('n', 'v', { ...SECURE, domain: 'example.com' } as unknown as CookieAttributes))).toThrow(TypeError);
+    expect(() => serializeCookie(cookie('n', 'v', { ...SECURE, path: 'x' }))).toThrow(TypeError);
+    expect(() => serializeCookie(cookie('n', 'v', { ...SECURE, path: '/a;Domain=evil' }))).toThrow(TypeError);
+    expect(() => serializeCookie(cookie('n', 'v', { ...SECURE, maxAge: 1.5 }))).toThrow(TypeError);
+    expect(() => serializeCookie(cookie('n', 'v', { ...SECURE, maxAge: -1 }))).toThrow(TypeError);
   });
 
   it('refuses __Host- cookies the browser would drop (no Secure, or a path other than /)', () => {
-    expect(() => serializeCookie('__Host-x', 'v', { ...SECURE, secure: false })).toThrow(TypeError);
-    expect(() => serializeCookie('__Host-x', 'v', { ...SECURE, path: '/app' })).toThrow(TypeError);
-    expect(() => serializeCookie('__Secure-x', 'v', { ...SECURE, secure: false })).toThrow(TypeError);
+    expect(() => serializeCookie(cookie('__Host-x', 'v', { ...SECURE, secure: false }))).toThrow(TypeError);
+    expect(() => serializeCookie(cookie('__Host-x', 'v', { ...SECURE, path: '/app' }))).toThrow(TypeError);
+    expect(() => serializeCookie(cookie('__Secure-x', 'v', { ...SECURE, secure: false }))).toThrow(TypeError);
   });
 });
 
 describe('clearCookie', () => {
   it('expires the cookie with the same name and path, Max-Age=0 and a past Expires', () => {
-    expect(clearCookie('__Host-bffkit', SECURE)).toBe(
+    expect(serializeCookie(expiredCookie('__Host-bffkit', SECURE))).toBe(
       '__Host-bffkit=; Path=/; Max-Age=0; Expires=Thu, 01 Jan 1970 00:00:00 GMT; HttpOnly; Secure; SameSite=Lax',
     );
   });
@@ -139,19 +139,44 @@ describe('cookieName', () => {
   });
 });
 
-describe('parseSetCookie', () => {
-  it('takes apart a line serializeCookie wrote, attribute names lower-cased', () => {
-    const line = serializeCookie('__Host-s', 'abc', { httpOnly: true, secure: true, sameSite: 'strict', path: '/', maxAge: 60 });
-    const parts = parseSetCookie(line);
-    expect(parts?.name).toBe('__Host-s');
-    expect(parts?.value).toBe('abc');
-    expect(parts?.attributes.get('max-age')).toBe('60');
-    expect(parts?.attributes.get('samesite')).toBe('Strict');
-    expect(parts?.attributes.has('httponly')).toBe(true);
+describe('applyCookies', () => {
+  const A = { httpOnly: true, secure: false, sameSite: 'lax', path: '/' } as const;
+  const set = (name: string, value: string) => cookie(name, value, A);
+  const del = (name: string) => expiredCookie(name, A);
+
+  it('replaces a cookie with its new value and keeps the others in order', () => {
+    expect(applyCookies('a=1; s=old; b=2', [set('s', 'new')])).toBe('a=1; b=2; s=new');
   });
 
-  it('answers null for a line without a name', () => {
-    expect(parseSetCookie('=v; Path=/')).toBeNull();
-    expect(parseSetCookie('')).toBeNull();
+  it('adds a cookie the request did not carry', () => {
+    expect(applyCookies('a=1', [set('s', 'new')])).toBe('a=1; s=new');
+    expect(applyCookies(null, [set('s', 'new')])).toBe('s=new');
+  });
+
+  it('removes cookies the list deletes', () => {
+    expect(applyCookies('a=1; s=old', [del('s')])).toBe('a=1');
+  });
+
+  it('swaps a plain session cookie for its chunks and back', () => {
+    const toChunks = applyCookies('bffkit=plain; x=1', [set('bffkit.0', 'aa'), set('bffkit.1', 'bb'), del('bffkit')]);
+    expect(toChunks).toBe('x=1; bffkit.0=aa; bffkit.1=bb');
+    const back = applyCookies(toChunks, [set('bffkit', 'plain2'), del('bffkit.0'), del('bffkit.1')]);
+    expect(back).toBe('x=1; bffkit=plain2');
+  });
+
+  it('drops every duplicate of a rewritten name (no planted copy survives)', () => {
+    expect(applyCookies('s=planted; s=old; a=1', [set('s', 'new')])).toBe('a=1; s=new');
+  });
+
+  it('keeps the other parts of the header as they came, empty parts dropped', () => {
+    expect(applyCookies('a=1;; ;b=2; flag', [set('s', 'v')])).toBe('a=1; b=2; flag; s=v');
+  });
+
+  it('keeps values containing = intact', () => {
+    expect(applyCookies('a=x=y', [set('s', 'b64==')])).toBe('a=x=y; s=b64==');
+  });
+
+  it('matches names exactly: a look-alike padded with a non-breaking space is not replaced', () => {
+    expect(applyCookies('\u00a0s=planted; s=old', [set('s', 'new')])).toBe('\u00a0s=planted; s=new');
   });
 });

@@ -1,6 +1,8 @@
 /**
- * Cookie header parsing and Set-Cookie serialisation (RFC 6265), strict where it matters for security
- * (SECURITY.md 1 and 6): exact names, every duplicate kept, no decoding magic.
+ * Cookies as values (docs/security.md 1 and 6): bffkit builds `Cookie` objects, validated once when
+ * made, passes them through the core unchanged and serialises them only at the HTTP edge (or hands
+ * them to a framework's cookie API). Nothing ever parses back a Set-Cookie line bffkit wrote.
+ * Reading is strict where it matters for security: exact names, every duplicate kept, no decoding magic.
  */
 
 /** Cookie headers longer than this are read only up to the last complete pair before the cap. */
@@ -12,73 +14,81 @@ export interface CookieAttributes {
   secure: boolean;
   sameSite: 'lax' | 'strict';
   path: string;
-  /** Lifetime in whole seconds; omitted = session cookie. */
+  /** Lifetime in whole seconds; omitted = session cookie. 0 deletes the cookie. */
   maxAge?: number;
+  /** Set only on deleting cookies (the epoch), for old clients that ignore Max-Age. */
+  expires?: Date;
   domain?: never;
+}
+
+/** One cookie to set (or delete), as a value: `{ name, value, attributes }`. */
+export interface Cookie {
+  readonly name: string;
+  readonly value: string;
+  readonly attributes: Readonly<CookieAttributes>;
 }
 
 // RFC 6265 cookie-name (an RFC 7230 token) and cookie-octet (no CTLs, space, DQUOTE, comma, ';', '\').
 const NAME = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
 const VALUE = /^[\x21\x23-\x2B\x2D-\x3A\x3C-\x5B\x5D-\x7E]*$/;
 const PATH = /^\/[\x21-\x3A\x3C-\x7E]*$/; // path-av: any CHAR except CTLs and ';' (we also exclude space)
-const EXPIRED = 'Thu, 01 Jan 1970 00:00:00 GMT';
+const EPOCH = new Date(0);
 
 /**
- * Parses a Cookie header into name → every value sent under that exact name (in header order).
- * Never throws; malformed pairs are skipped.
+ * A cookie to set. Invalid names, values or attributes are a caller bug: TypeError, here, before
+ * anything is sent (the browser would silently drop such a cookie).
  *
  * @example
- * parseCookieHeader('a=1; b="2"; a=3'); // Map { 'a' => ['1', '3'], 'b' => ['2'] }
+ * const c = cookie('__Host-bffkit', sealed, { httpOnly: true, secure: true, sameSite: 'lax', path: '/', maxAge: 3600 });
  */
-export function parseCookieHeader(header: string | null | undefined): Map<string, string[]> {
-  const out = new Map<string, string[]>();
-  if (typeof header !== 'string' || header.length === 0) return out;
-  let text = header;
-  if (text.length > MAX_COOKIE_HEADER) {
-    // Cut at the last separator before the cap so no pair is ever read half-way (a truncated value
-    // must not masquerade as a complete one).
-    const cut = text.lastIndexOf(';', MAX_COOKIE_HEADER);
-    text = cut < 0 ? '' : text.slice(0, cut);
+export function cookie(name: string, value: string, attributes: CookieAttributes): Cookie {
+  if (typeof name !== 'string' || !NAME.test(name)) throw new TypeError('bffkit: invalid cookie name');
+  // The value is not echoed in the message: it may be a sealed session.
+  if (typeof value !== 'string' || !VALUE.test(value)) throw new TypeError(`bffkit: invalid value for cookie ${name}`);
+  const a = attributes;
+  if (typeof a.path !== 'string' || !PATH.test(a.path)) throw new TypeError('bffkit: invalid cookie path');
+  if ((a as { domain?: unknown }).domain !== undefined) throw new TypeError('bffkit: cookies are host-only; Domain is not supported');
+  if (a.sameSite !== 'lax' && a.sameSite !== 'strict') throw new TypeError('bffkit: invalid SameSite');
+  if (a.maxAge !== undefined && (!Number.isSafeInteger(a.maxAge) || a.maxAge < 0)) {
+    throw new TypeError('bffkit: Max-Age must be a whole number ≥ 0');
   }
-  for (const pair of text.split(';')) {
-    const eq = pair.indexOf('=');
-    if (eq < 0) continue; // RFC 6265 5.2: a pair without '=' is ignored.
-    // Names are kept byte-for-byte: no percent-decoding, no case folding, no Unicode normalisation, and
-    // only SP/HTAB are trimmed (String#trim would also strip NBSP & co., letting look-alikes match).
-    const name = trimOws(pair.slice(0, eq));
-    if (name.length === 0) continue;
-    let value = trimOws(pair.slice(eq + 1));
-    if (value.length >= 2 && value.charCodeAt(0) === 0x22 && value.charCodeAt(value.length - 1) === 0x22) {
-      value = value.slice(1, -1);
-    }
-    // Values are not percent-decoded either: ours are base64url, and decoding would create aliases.
-    const list = out.get(name);
-    if (list) list.push(value);
-    else out.set(name, [value]);
-  }
+  // Prefix rules the browser would enforce by silently dropping the cookie: fail loudly instead.
+  if (name.startsWith('__Host-') && (!a.secure || a.path !== '/')) throw new TypeError('bffkit: __Host- cookies need Secure and Path=/');
+  if (name.startsWith('__Secure-') && !a.secure) throw new TypeError('bffkit: __Secure- cookies need Secure');
+  return Object.freeze({ name, value, attributes: Object.freeze({ ...a }) });
+}
+
+/**
+ * A cookie that deletes `name`: same name and path, empty value, Max-Age=0 and an Expires date in
+ * the past (for old clients that ignore Max-Age).
+ *
+ * @example
+ * expiredCookie('__Host-bffkit', attrs); // serialises as '__Host-bffkit=; Path=/; Max-Age=0; Expires=Thu, 01 Jan 1970 …'
+ */
+export function expiredCookie(name: string, attributes: CookieAttributes): Cookie {
+  return cookie(name, '', { ...attributes, maxAge: 0, expires: EPOCH });
+}
+
+/** Whether a cookie deletes rather than sets. */
+export function isExpiring(c: Cookie): boolean {
+  return c.attributes.maxAge === 0 || c.value === '';
+}
+
+/**
+ * The Set-Cookie header value of a cookie, at the HTTP edge.
+ *
+ * @example
+ * serializeCookie(c); // '__Host-bffkit=…; Path=/; Max-Age=3600; HttpOnly; Secure; SameSite=Lax'
+ */
+export function serializeCookie(c: Cookie): string {
+  const a = c.attributes;
+  let out = `${c.name}=${c.value}; Path=${a.path}`;
+  if (a.maxAge !== undefined) out += `; Max-Age=${a.maxAge}`;
+  if (a.expires !== undefined) out += `; Expires=${a.expires.toUTCString()}`;
+  if (a.httpOnly) out += '; HttpOnly';
+  if (a.secure) out += '; Secure';
+  out += a.sameSite === 'strict' ? '; SameSite=Strict' : '; SameSite=Lax';
   return out;
-}
-
-/**
- * Builds a Set-Cookie header value. Invalid names, values or attributes are a caller bug: TypeError.
- *
- * @example
- * serializeCookie('__Host-bffkit', sealed, { httpOnly: true, secure: true, sameSite: 'lax', path: '/', maxAge: 3600 });
- * // '__Host-bffkit=…; Path=/; Max-Age=3600; HttpOnly; Secure; SameSite=Lax'
- */
-export function serializeCookie(name: string, value: string, attrs: CookieAttributes): string {
-  return build(name, value, attrs, attrs.maxAge, false);
-}
-
-/**
- * A Set-Cookie header value that deletes the cookie: same name and path, empty value, Max-Age=0 and an
- * Expires date in the past (for old clients that ignore Max-Age).
- *
- * @example
- * clearCookie('__Host-bffkit', attrs); // '__Host-bffkit=; Path=/; Max-Age=0; Expires=Thu, 01 Jan 1970 00:00:00 GMT; …'
- */
-export function clearCookie(name: string, attrs: CookieAttributes): string {
-  return build(name, '', attrs, 0, true);
 }
 
 /**
@@ -93,30 +103,76 @@ export function cookieName(baseName: string, secure: boolean): string {
   return secure ? `__Host-${baseName}` : baseName;
 }
 
-function build(name: string, value: string, attrs: CookieAttributes, maxAge: number | undefined, expire: boolean): string {
-  if (typeof name !== 'string' || !NAME.test(name)) throw new TypeError('bffkit: invalid cookie name');
-  // The value is not echoed in the message: it may be a sealed session.
-  if (typeof value !== 'string' || !VALUE.test(value)) throw new TypeError(`bffkit: invalid value for cookie ${name}`);
-  if (typeof attrs.path !== 'string' || !PATH.test(attrs.path)) throw new TypeError('bffkit: invalid cookie path');
-  if ((attrs as { domain?: unknown }).domain !== undefined) {
-    throw new TypeError('bffkit: cookies are host-only; Domain is not supported');
+/**
+ * Parses a Cookie header into name → every value sent under that exact name (in header order).
+ * Never throws; malformed pairs are skipped.
+ *
+ * @example
+ * parseCookieHeader('a=1; b="2"; a=3'); // Map { 'a' => ['1', '3'], 'b' => ['2'] }
+ */
+export function parseCookieHeader(header: string | null | undefined): Map<string, string[]> {
+  const out = new Map<string, string[]>();
+  for (const { name, value } of cookiePairs(header)) {
+    let v = value;
+    if (v.length >= 2 && v.charCodeAt(0) === 0x22 && v.charCodeAt(v.length - 1) === 0x22) v = v.slice(1, -1);
+    // Values are not percent-decoded either: ours are base64url, and decoding would create aliases.
+    const list = out.get(name);
+    if (list) list.push(v);
+    else out.set(name, [v]);
   }
-  if (attrs.sameSite !== 'lax' && attrs.sameSite !== 'strict') throw new TypeError('bffkit: invalid SameSite');
-  // Prefix rules the browser would enforce by silently dropping the cookie: fail loudly instead.
-  if (name.startsWith('__Host-') && (!attrs.secure || attrs.path !== '/')) {
-    throw new TypeError('bffkit: __Host- cookies need Secure and Path=/');
-  }
-  if (name.startsWith('__Secure-') && !attrs.secure) throw new TypeError('bffkit: __Secure- cookies need Secure');
-  let out = `${name}=${value}; Path=${attrs.path}`;
-  if (maxAge !== undefined) {
-    if (!Number.isSafeInteger(maxAge) || maxAge < 0) throw new TypeError('bffkit: Max-Age must be a whole number ≥ 0');
-    out += `; Max-Age=${maxAge}`;
-  }
-  if (expire) out += `; Expires=${EXPIRED}`;
-  if (attrs.httpOnly) out += '; HttpOnly';
-  if (attrs.secure) out += '; Secure';
-  out += attrs.sameSite === 'strict' ? '; SameSite=Strict' : '; SameSite=Lax';
   return out;
+}
+
+/**
+ * The Cookie header the browser will send once it has applied `cookies`: pairs the cookies replace or
+ * delete are dropped (every duplicate of such a name, so no planted copy survives), the others keep
+ * their order, and the set cookies come last. Used after a refresh in proxy.ts, so that the rest of
+ * the same request (Server Components, route handlers) sees the fresh session (docs/security.md 26).
+ *
+ * @example
+ * applyCookies('a=1; s=old', [cookie('s', 'new', attrs)]); // 'a=1; s=new'
+ */
+export function applyCookies(cookieHeader: string | null, cookies: readonly Cookie[]): string {
+  const replaced = new Set(cookies.map((c) => c.name));
+  const out: string[] = [];
+  for (const pair of cookiePairs(cookieHeader, true)) {
+    if (!replaced.has(pair.name)) out.push(pair.raw);
+  }
+  const latest = new Map<string, string | null>();
+  for (const c of cookies) latest.set(c.name, isExpiring(c) ? null : c.value);
+  for (const [name, value] of latest) if (value !== null) out.push(`${name}=${value}`);
+  return out.join('; ');
+}
+
+type Pair = { name: string; value: string; raw: string };
+
+/** The `name=value` pairs of a Cookie header, trimmed of optional whitespace only (`forRewrite`: every part, raw). */
+function* cookiePairs(header: string | null | undefined, forRewrite = false): Generator<Pair> {
+  if (typeof header !== 'string' || header.length === 0) return;
+  let text = header;
+  // A rewrite hands the app's other cookies on as they came; only reading is capped.
+  if (!forRewrite && text.length > MAX_COOKIE_HEADER) {
+    // Cut at the last separator before the cap so no pair is ever read half-way (a truncated value
+    // must not masquerade as a complete one).
+    const cut = text.lastIndexOf(';', MAX_COOKIE_HEADER);
+    text = cut < 0 ? '' : text.slice(0, cut);
+  }
+  for (const part of text.split(';')) {
+    const raw = trimOws(part);
+    if (raw.length === 0) continue;
+    const eq = raw.indexOf('=');
+    if (forRewrite) {
+      // A rewrite passes every part on untouched unless one of our cookies replaces it.
+      yield { name: eq < 0 ? raw : trimOws(raw.slice(0, eq)), value: '', raw };
+      continue;
+    }
+    if (eq < 0) continue; // RFC 6265 5.2: a pair without '=' is ignored.
+    // Names are kept byte-for-byte: no percent-decoding, no case folding, no Unicode normalisation, and
+    // only SP/HTAB are trimmed (String#trim would also strip NBSP & co., letting look-alikes match).
+    const name = trimOws(raw.slice(0, eq));
+    if (name.length === 0) continue;
+    yield { name, value: trimOws(raw.slice(eq + 1)), raw };
+  }
 }
 
 /** Trims only optional whitespace (SP, HTAB) as RFC 6265 defines it. */
@@ -130,32 +186,4 @@ function trimOws(s: string): string {
 
 function isOws(c: number): boolean {
   return c === 0x20 || c === 0x09;
-}
-
-/** A Set-Cookie line bffkit wrote, taken apart: name, value and lower-cased attribute names. */
-export interface SetCookieParts {
-  name: string;
-  value: string;
-  /** Attribute name (lower case) → value ('' for flags such as HttpOnly). */
-  attributes: Map<string, string>;
-}
-
-/**
- * Takes apart a Set-Cookie line that bffkit serialised (to replay it into a request's Cookie header,
- * or through another framework's cookie API). Null when the line has no `name=`.
- *
- * @example
- * parseSetCookie('s=v; Path=/; Max-Age=0')?.attributes.get('max-age'); // '0'
- */
-export function parseSetCookie(line: string): SetCookieParts | null {
-  const [pair = '', ...rest] = line.split(';');
-  const eq = pair.indexOf('=');
-  if (eq < 1) return null;
-  const attributes = new Map<string, string>();
-  for (const part of rest) {
-    const a = part.trim();
-    const i = a.indexOf('=');
-    if (a) attributes.set((i < 0 ? a : a.slice(0, i)).toLowerCase(), i < 0 ? '' : a.slice(i + 1));
-  }
-  return { name: pair.slice(0, eq).trim(), value: pair.slice(eq + 1).trim(), attributes };
 }

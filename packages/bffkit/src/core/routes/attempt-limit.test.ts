@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { resolveConfig, type BffOptions } from '../config';
-import { recordLoginSuccess, reserveLoginAttempt } from './attempt-limit';
+import { attemptLimit } from './attempt-limit';
 import { memoryRateLimitStore, type RateLimitStore } from '../stores/rate-limit';
 import { APP, fakeBackend, fakeClock, get, recordingLogger, SECRET } from '../testing/support';
 
@@ -32,8 +32,8 @@ const from = (ip?: string) => get('/api/auth/login', ip ? { headers: { 'x-forwar
 describe('login rate limit per account', () => {
   it('allows five attempts and refuses the sixth with Retry-After', async () => {
     const c = config();
-    for (let i = 0; i < 5; i++) expect(await reserveLoginAttempt(c, from(), 'a@example.com')).toEqual({ ok: true });
-    const verdict = await reserveLoginAttempt(c, from(), 'a@example.com');
+    for (let i = 0; i < 5; i++) expect(await attemptLimit(c, from(), 'login', 'a@example.com').reserve()).toEqual({ ok: true });
+    const verdict = await attemptLimit(c, from(), 'login', 'a@example.com').reserve();
     expect(verdict.ok).toBe(false);
     if (verdict.ok) return;
     expect(verdict.error.code).toBe('rate_limited');
@@ -44,41 +44,41 @@ describe('login rate limit per account', () => {
 
   it('counts one account whatever the case or surrounding spaces of the email', async () => {
     const c = config({}, { maxPerAccount: 2 });
-    await reserveLoginAttempt(c, from(), 'A@Example.com');
-    await reserveLoginAttempt(c, from(), '  a@example.COM ');
-    expect((await reserveLoginAttempt(c, from(), 'a@example.com')).ok).toBe(false);
+    await attemptLimit(c, from(), 'login', 'A@Example.com').reserve();
+    await attemptLimit(c, from(), 'login', '  a@example.COM ').reserve();
+    expect((await attemptLimit(c, from(), 'login', 'a@example.com').reserve()).ok).toBe(false);
   });
 
   it('does not limit other accounts', async () => {
     const c = config({}, { maxPerAccount: 1 });
-    await reserveLoginAttempt(c, from(), 'a@example.com');
-    expect((await reserveLoginAttempt(c, from(), 'b@example.com')).ok).toBe(true);
+    await attemptLimit(c, from(), 'login', 'a@example.com').reserve();
+    expect((await attemptLimit(c, from(), 'login', 'b@example.com').reserve()).ok).toBe(true);
   });
 
   it('clears the account after a successful login', async () => {
     const c = config({}, { maxPerAccount: 2 });
-    await reserveLoginAttempt(c, from(), 'a@example.com');
-    await reserveLoginAttempt(c, from(), 'a@example.com');
-    await recordLoginSuccess(c, from(), 'a@example.com');
-    await reserveLoginAttempt(c, from(), 'a@example.com');
-    expect((await reserveLoginAttempt(c, from(), 'a@example.com')).ok).toBe(true);
+    await attemptLimit(c, from(), 'login', 'a@example.com').reserve();
+    await attemptLimit(c, from(), 'login', 'a@example.com').reserve();
+    await attemptLimit(c, from(), 'login', 'a@example.com').succeeded();
+    await attemptLimit(c, from(), 'login', 'a@example.com').reserve();
+    expect((await attemptLimit(c, from(), 'login', 'a@example.com').reserve()).ok).toBe(true);
   });
 
   it('allows the account again once the window has passed', async () => {
     let ms = 1_000_000;
     const c = config({}, { maxPerAccount: 1, window: 60, store: memoryRateLimitStore({ now: () => ms }) });
-    await reserveLoginAttempt(c, from(), 'a@example.com');
-    expect((await reserveLoginAttempt(c, from(), 'a@example.com')).ok).toBe(false);
+    await attemptLimit(c, from(), 'login', 'a@example.com').reserve();
+    expect((await attemptLimit(c, from(), 'login', 'a@example.com').reserve()).ok).toBe(false);
     ms += 60_000;
-    expect((await reserveLoginAttempt(c, from(), 'a@example.com')).ok).toBe(true);
+    expect((await attemptLimit(c, from(), 'login', 'a@example.com').reserve()).ok).toBe(true);
   });
 
   it('keys counters by a hash, never by the email address', async () => {
     const spy = spyStore();
     const c = config({ trustProxy: true }, { store: spy.store });
-    await reserveLoginAttempt(c, from('203.0.113.7'), 'secret.person@example.com');
-    await reserveLoginAttempt(c, from('203.0.113.7'), 'secret.person@example.com');
-    await recordLoginSuccess(c, from('203.0.113.7'), 'secret.person@example.com');
+    await attemptLimit(c, from('203.0.113.7'), 'login', 'secret.person@example.com').reserve();
+    await attemptLimit(c, from('203.0.113.7'), 'login', 'secret.person@example.com').reserve();
+    await attemptLimit(c, from('203.0.113.7'), 'login', 'secret.person@example.com').succeeded();
     expect(spy.keys.length).toBeGreaterThan(0);
     for (const k of spy.keys) expect(k.toLowerCase()).not.toContain('secret.person');
   });
@@ -87,7 +87,7 @@ describe('login rate limit per account', () => {
 describe('login rate limit under concurrency', () => {
   it('lets at most the allowed number of parallel attempts through', async () => {
     const c = config({}, { maxPerAccount: 5 });
-    const verdicts = await Promise.all(Array.from({ length: 50 }, () => reserveLoginAttempt(c, from(), 'a@example.com')));
+    const verdicts = await Promise.all(Array.from({ length: 50 }, () => attemptLimit(c, from(), 'login', 'a@example.com').reserve()));
     expect(verdicts.filter((v) => v.ok)).toHaveLength(5);
   });
 });
@@ -95,41 +95,41 @@ describe('login rate limit under concurrency', () => {
 describe('login rate limit per client address', () => {
   it('limits one address across accounts when the proxy is trusted', async () => {
     const c = config({ trustProxy: true }, { maxPerAddress: 3 });
-    for (const email of ['a@x.com', 'b@x.com', 'c@x.com']) await reserveLoginAttempt(c, from('203.0.113.7'), email);
-    expect((await reserveLoginAttempt(c, from('203.0.113.7'), 'd@x.com')).ok).toBe(false);
-    expect((await reserveLoginAttempt(c, from('198.51.100.1'), 'd@x.com')).ok).toBe(true);
+    for (const email of ['a@x.com', 'b@x.com', 'c@x.com']) await attemptLimit(c, from('203.0.113.7'), 'login', email).reserve();
+    expect((await attemptLimit(c, from('203.0.113.7'), 'login', 'd@x.com').reserve()).ok).toBe(false);
+    expect((await attemptLimit(c, from('198.51.100.1'), 'login', 'd@x.com').reserve()).ok).toBe(true);
   });
 
   it('uses the right-most X-Forwarded-For entry, which the trusted proxy wrote', async () => {
     const c = config({ trustProxy: true }, { maxPerAddress: 2 });
-    await reserveLoginAttempt(c, from('1.1.1.1, 203.0.113.7'), 'a@x.com');
-    await reserveLoginAttempt(c, from('2.2.2.2, 203.0.113.7'), 'b@x.com');
-    expect((await reserveLoginAttempt(c, from('3.3.3.3, 203.0.113.7'), 'c@x.com')).ok).toBe(false);
+    await attemptLimit(c, from('1.1.1.1, 203.0.113.7'), 'login', 'a@x.com').reserve();
+    await attemptLimit(c, from('2.2.2.2, 203.0.113.7'), 'login', 'b@x.com').reserve();
+    expect((await attemptLimit(c, from('3.3.3.3, 203.0.113.7'), 'login', 'c@x.com').reserve()).ok).toBe(false);
   });
 
   it('ignores X-Forwarded-For without trustProxy (only the account limit applies)', async () => {
     const spy = spyStore();
     const c = config({}, { maxPerAddress: 1, store: spy.store });
-    await reserveLoginAttempt(c, from('203.0.113.7'), 'a@x.com');
-    expect((await reserveLoginAttempt(c, from('203.0.113.7'), 'b@x.com')).ok).toBe(true);
+    await attemptLimit(c, from('203.0.113.7'), 'login', 'a@x.com').reserve();
+    expect((await attemptLimit(c, from('203.0.113.7'), 'login', 'b@x.com').reserve()).ok).toBe(true);
     expect(spy.keys.every((k) => k.startsWith('login:acct:'))).toBe(true);
   });
 
   it('keeps counting failures at an address after a successful login there', async () => {
     const c = config({ trustProxy: true }, { maxPerAddress: 2 });
-    await reserveLoginAttempt(c, from('203.0.113.7'), 'a@x.com');
-    await reserveLoginAttempt(c, from('203.0.113.7'), 'b@x.com');
-    await recordLoginSuccess(c, from('203.0.113.7'), 'b@x.com');
-    await reserveLoginAttempt(c, from('203.0.113.7'), 'c@x.com');
-    expect((await reserveLoginAttempt(c, from('203.0.113.7'), 'd@x.com')).ok).toBe(false);
+    await attemptLimit(c, from('203.0.113.7'), 'login', 'a@x.com').reserve();
+    await attemptLimit(c, from('203.0.113.7'), 'login', 'b@x.com').reserve();
+    await attemptLimit(c, from('203.0.113.7'), 'login', 'b@x.com').succeeded();
+    await attemptLimit(c, from('203.0.113.7'), 'login', 'c@x.com').reserve();
+    expect((await attemptLimit(c, from('203.0.113.7'), 'login', 'd@x.com').reserve()).ok).toBe(false);
   });
 
   it('does not let successful logins behind one address use up its limit', async () => {
     const c = config({ trustProxy: true }, { maxPerAddress: 3 });
     for (let i = 0; i < 20; i++) {
       const email = `user${i}@x.com`;
-      expect((await reserveLoginAttempt(c, from('203.0.113.7'), email)).ok).toBe(true);
-      await recordLoginSuccess(c, from('203.0.113.7'), email);
+      expect((await attemptLimit(c, from('203.0.113.7'), 'login', email).reserve()).ok).toBe(true);
+      await attemptLimit(c, from('203.0.113.7'), 'login', email).succeeded();
     }
   });
 });

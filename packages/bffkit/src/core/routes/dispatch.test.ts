@@ -1,9 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { resolveConfig } from '../config';
-import type { BffContext } from '../context';
-import { Refresher } from '../session/refresh';
-import { handleAuthRequest } from './dispatch';
+import { createContext, type BffContext } from '../context';
 import { SessionCookie } from '../session/session-cookie';
+import { handleAuthRequest } from './dispatch';
 import { APP, fakeBackend, fakeClock, get, jsonPost, recordingLogger, SECRET, testBff } from '../testing/support';
 
 async function expectError(res: Response, status: number, code: string) {
@@ -55,14 +54,13 @@ describe('handleAuthRequest: dispatch', () => {
   it('turns an unexpected error into a bare 500 and logs only its name', async () => {
     const logger = recordingLogger();
     const config = resolveConfig({ secret: SECRET, baseUrl: APP, backend: fakeBackend(fakeClock()), logger });
-    const ctx: BffContext = {
-      config,
-      cookie: new SessionCookie(config),
-      refresher: new Refresher(config),
-      load: async () => {
+    const base = createContext(config);
+    class FailingCookie extends SessionCookie {
+      override clear(): never {
         throw new TypeError('secret detail: token abc123');
-      },
-    };
+      }
+    }
+    const ctx: BffContext = { ...base, cookie: new FailingCookie(config, base.sessions) };
     const res = await handleAuthRequest(ctx, get('/api/auth/session', { cookie: 'bffkit=x' }));
     const body = await expectError(res, 500, 'internal_error');
     expect(body.message).toBe('Internal error.');

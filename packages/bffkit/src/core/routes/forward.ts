@@ -1,18 +1,17 @@
-import { clientAddress } from '../http/client-ip';
 import type { BffContext } from '../context';
-import { rewriteCookieHeader } from '../http/cookie-rewrite';
-import { checkCsrf, isSafeMethod } from '../http/csrf';
 import { forwardTo, resolveForwardTarget } from '../forward/forward';
 import type { ResolvedUpstream } from '../forward/upstream';
-import { errorResponse, toErrorResponse } from '../http/response';
-import type { LoadedSession } from '../session/load';
-import { withCookies } from '../http/respond';
+import { clientAddress } from '../http/client-ip';
+import type { Cookie } from '../http/cookie';
+import { checkCsrf, isSafeMethod } from '../http/csrf';
+import { errorResponse, PRIVATE_CACHE_CONTROL, toErrorResponse, withCookies } from '../http/response';
+import { loadSession, mergeCookies, updateSession, type LoadedSession } from '../session/load';
 
 /** A server-side backend call's answer, plus the cookie changes a refresh made (if any). */
 export interface ServerFetchResult {
   response: Response;
-  /** Set-Cookie lines to persist when the caller can (route handler, Server Action). */
-  setCookies: string[];
+  /** Cookies to set when the caller can (route handler, Server Action). */
+  cookies: Cookie[];
 }
 
 /**
@@ -32,11 +31,11 @@ export async function forwardRoute(ctx: BffContext, request: Request, name: stri
       const csrf = checkCsrf(request, { ...ctx.config.csrf, appOrigin: ctx.config.appOrigin }, 'header');
       if (!csrf.ok) return errorResponse(csrf.code, csrf.message);
     }
-    const cookieHeader = request.headers.get('cookie');
-    const { response, setCookies } = await sendWithSession(ctx, request, upstream, target.url, cookieHeader, await ctx.load(cookieHeader, 'if-due'));
-    // Per-user data read with the session: never stored by shared caches (SECURITY.md 29).
-    response.headers.set('cache-control', 'private, no-store');
-    return withCookies(response, setCookies);
+    const loaded = await loadSession(ctx, request.headers.get('cookie'), 'if-due');
+    const { response, cookies } = await sendWithSession(ctx, request, upstream, target.url, loaded);
+    // Per-user data read with the session: never stored by shared caches (docs/security.md 29).
+    response.headers.set('cache-control', PRIVATE_CACHE_CONTROL);
+    return withCookies(response, cookies);
   } catch (error) {
     return toErrorResponse(error);
   }
@@ -45,7 +44,7 @@ export async function forwardRoute(ctx: BffContext, request: Request, name: stri
 /**
  * A backend call made by server code (Server Components, Server Actions, route handlers) for the
  * session in `cookieHeader`. It shares the forwarding code path: same allow-list, header hygiene,
- * refresh-ahead and one retry after a 401.
+ * refresh-ahead and one retry after a 401. Without `upstream`, the first configured one is called.
  *
  * @example
  * const { response } = await serverFetch(ctx, cookieHeader, 'api', '/auth/me');
@@ -53,16 +52,16 @@ export async function forwardRoute(ctx: BffContext, request: Request, name: stri
 export async function serverFetch(
   ctx: BffContext,
   cookieHeader: string | null,
-  name: string,
+  name: string | undefined,
   path: string,
   init: RequestInit = {},
 ): Promise<ServerFetchResult> {
-  const upstream = upstreamNamed(ctx, name);
+  const upstream = upstreamNamed(ctx, name ?? defaultUpstream(ctx));
   if (typeof path !== 'string' || !path.startsWith('/')) throw new TypeError('bffkit: fetchBackend path must start with /');
   const request = new Request(new URL(upstream.mount + path, ctx.config.appUrl), init);
   const target = resolveForwardTarget(request, upstream);
-  if (!target.ok) throw new TypeError(`bffkit: fetchBackend path or method not allowed for upstream '${name}'`);
-  return sendWithSession(ctx, request, upstream, target.url, cookieHeader, await ctx.load(cookieHeader, 'if-due'));
+  if (!target.ok) throw new TypeError(`bffkit: fetchBackend path or method not allowed for upstream '${upstream.name}'`);
+  return sendWithSession(ctx, request, upstream, target.url, await loadSession(ctx, cookieHeader, 'if-due'));
 }
 
 async function sendWithSession(
@@ -70,38 +69,44 @@ async function sendWithSession(
   request: Request,
   upstream: ResolvedUpstream,
   url: URL,
-  cookieHeader: string | null,
   loaded: LoadedSession,
 ): Promise<ServerFetchResult> {
-  if (loaded.kind === 'unavailable') return { response: toErrorResponse(loaded.error), setCookies: [] };
+  if (loaded.kind === 'unavailable') return { response: toErrorResponse(loaded.error), cookies: [] };
   if (loaded.kind !== 'active') {
-    const ended = loaded.kind === 'ended';
-    const response = ended
-      ? errorResponse('session_expired', 'Your session has ended. Sign in again.')
-      : errorResponse('unauthenticated', 'Sign in first.');
-    return { response, setCookies: loaded.setCookies };
+    const response =
+      loaded.kind === 'ended'
+        ? errorResponse('session_expired', 'Your session has ended. Sign in again.')
+        : errorResponse('unauthenticated', 'Sign in first.');
+    return { response, cookies: loaded.cookies };
   }
-  let setCookies = loaded.setCookies;
+  let cookies = loaded.cookies;
   const response = await forwardTo(request, upstream, url, {
     accessToken: loaded.session.tokens.accessToken,
     clientIp: clientAddress(request, { trustProxy: ctx.config.trustProxy }),
     appUrl: ctx.config.appUrl,
-    // The upstream said 401 although the token looked valid: refresh once and retry once.
+    // The upstream said 401 although the token looked valid: refresh the session in hand once and
+    // retry once.
     onUnauthorized: async () => {
-      const again = await ctx.load(rewriteCookieHeader(cookieHeader, setCookies), 'force');
+      const again = await updateSession(ctx, loaded.session, loaded.presentNames, false, 'force', ctx.config.clock());
       if (again.kind === 'active') {
-        setCookies = again.setCookies.length ? again.setCookies : setCookies;
+        cookies = mergeCookies(cookies, again.cookies);
         return again.session.tokens.accessToken;
       }
-      if (again.kind === 'ended') setCookies = again.setCookies;
+      if (again.kind === 'ended') cookies = mergeCookies(cookies, again.cookies);
       return null;
     },
   });
-  return { response, setCookies };
+  return { response, cookies };
 }
 
 function upstreamNamed(ctx: BffContext, name: string): ResolvedUpstream {
   const upstream = ctx.config.upstreams.get(name);
   if (!upstream) throw new TypeError(`bffkit: no upstream named '${name}' is configured`);
   return upstream;
+}
+
+function defaultUpstream(ctx: BffContext): string {
+  const first = ctx.config.upstreams.keys().next().value;
+  if (first === undefined) throw new TypeError('bffkit: fetchBackend needs an upstream; configure `upstreams`');
+  return first;
 }

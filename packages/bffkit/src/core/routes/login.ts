@@ -1,17 +1,16 @@
+import { transientError } from '../backends/failure';
 import type { BffContext, RouteAction } from '../context';
 import { BffError } from '../errors';
-import { json, toErrorResponse } from '../http/response';
-import { withCookies, seeOther } from '../http/respond';
+import { json, seeOther, toErrorResponse, withCookies } from '../http/response';
 import { isSafeReturnTo, safeReturnTo } from '../http/return-to';
+import { toClientSession } from '../session/client-view';
 import { startSession } from '../session/start';
-import { recordLoginSuccess, reserveLoginAttempt } from './attempt-limit';
+import { attemptLimit } from './attempt-limit';
 import { readRequestBody } from './body';
-import { toClientSession } from './session';
-import type { SessionData } from '../types';
 
 const MAX_FIELD = 1024;
-// One message and status for every failure reason (SECURITY.md 27): no account enumeration, and the
-// backend's own message is never relayed.
+// One message and status for every failure reason (docs/security.md 27): no account enumeration, and
+// the backend's own message is never relayed.
 const LOGIN_FAILED = 'Invalid email or password.';
 
 /**
@@ -27,33 +26,33 @@ export const loginAction: RouteAction = async (ctx, request) => {
     const email = field(fields.email);
     const password = field(fields.password);
     if (!email || !password) throw new BffError('invalid_request', 'Email and password are required.');
-    const limit = await reserveLoginAttempt(ctx.config, request, email);
-    if (!limit.ok) throw limit.error;
+    const limit = attemptLimit(ctx.config, request, 'login', email);
+    const reserved = await limit.reserve();
+    if (!reserved.ok) throw reserved.error;
 
     const backend = ctx.config.backend;
     if (!backend.login) throw new BffError('not_found', 'This backend does not support credential login.');
     const tokens = await backend.login({ ...fields, email, password });
     if (!tokens.ok) {
-      if (tokens.reason !== 'rejected') throw transient(tokens.reason);
+      if (tokens.reason !== 'rejected') throw transientError(tokens.reason);
       throw new BffError('login_failed', LOGIN_FAILED);
     }
     const user = await backend.user(tokens.value);
     if (!user.ok) {
       // The tokens were issued but cannot be used: revoke them rather than leave them live.
       await backend.revoke?.(tokens.value).catch(() => undefined);
-      throw user.reason === 'rejected' ? new BffError('login_failed', LOGIN_FAILED) : transient(user.reason);
+      throw user.reason === 'rejected' ? new BffError('login_failed', LOGIN_FAILED) : transientError(user.reason);
     }
-    await recordLoginSuccess(ctx.config, request, email);
+    await limit.succeeded();
 
-    const { session, setCookies } = await startSession(ctx, request, user.value, tokens.value);
-    if (mode === 'form') return seeOther(ctx.config.appUrl, returnTo, setCookies);
-    return withCookies(json({ ...toClientSession(session, ctx.config), redirectTo: returnTo }), setCookies);
+    const { session, cookies } = await startSession(ctx, request, user.value, tokens.value);
+    if (mode === 'form') return seeOther(ctx.config.appUrl, returnTo, cookies);
+    return withCookies(json({ ...toClientSession(session, ctx.config), redirectTo: returnTo }), cookies);
   } catch (error) {
     if (mode === 'form') return formFailure(ctx, error, fields.returnTo);
     return toErrorResponse(error);
   }
 };
-
 
 function formFailure(ctx: BffContext, error: unknown, rawReturnTo: unknown): Response {
   const code = error instanceof BffError ? error.code : 'internal_error';
@@ -65,13 +64,6 @@ function formFailure(ctx: BffContext, error: unknown, rawReturnTo: unknown): Res
   return res;
 }
 
-function transient(reason: 'unavailable' | 'timeout'): BffError {
-  return reason === 'timeout'
-    ? new BffError('upstream_timeout', 'The backend did not answer in time. Try again.')
-    : new BffError('upstream_unavailable', 'The backend is unavailable. Try again.');
-}
-
 function field(value: unknown): string | null {
   return typeof value === 'string' && value.length > 0 && value.length <= MAX_FIELD ? value : null;
 }
-

@@ -1,12 +1,11 @@
 import type { RouteAction } from '../context';
-import { json } from '../http/response';
-import { withCookies, seeOther } from '../http/respond';
+import { json, seeOther, withCookies } from '../http/response';
 import { safeReturnTo } from '../http/return-to';
 import { readRequestBody } from './body';
 
 /**
  * `POST {basePath}/logout`: revokes the refresh token at the backend, ends the session (deleted from
- * the store, or remembered as ended) and clears every session cookie (SECURITY.md 11).
+ * the store, or remembered as ended) and clears every session cookie (docs/security.md 11).
  * A backend that is down does not keep the user signed in: the local session ends regardless.
  */
 export const logoutAction: RouteAction = async (ctx, request) => {
@@ -17,12 +16,12 @@ export const logoutAction: RouteAction = async (ctx, request) => {
   let providerLogout: URL | null = null;
   if (read?.session) {
     await ctx.config.backend.revoke?.(read.session.tokens).catch(() => undefined);
-    await ctx.cookie.end(read.session, now).catch(() => undefined);
+    await ctx.sessions.end(read.session, now).catch(() => undefined);
     // OpenID Connect: the provider's session ends too (RP-initiated logout), after the local one.
     const tokens = read.session.tokens;
     providerLogout = (await ctx.config.backend.endSessionUrl?.({ tokens, appUrl: ctx.config.appUrl }).catch(() => null)) ?? null;
   }
-  const setCookies = ctx.cookie.clear(read?.presentNames ?? []);
-  if (body.mode === 'form') return seeOther(ctx.config.appUrl, providerLogout?.href ?? safeReturnTo(body.fields.returnTo, '/'), setCookies);
-  return withCookies(json(providerLogout ? { status: 'unauthenticated', redirectTo: providerLogout.href } : { status: 'unauthenticated' }), setCookies);
+  const cookies = ctx.cookie.clear(read?.presentNames ?? []);
+  if (body.mode === 'form') return seeOther(ctx.config.appUrl, providerLogout?.href ?? safeReturnTo(body.fields.returnTo, '/'), cookies);
+  return withCookies(json(providerLogout ? { status: 'unauthenticated', redirectTo: providerLogout.href } : { status: 'unauthenticated' }), cookies);
 };

@@ -1,45 +1,45 @@
 import { describe, expect, it } from 'vitest';
-import type { ProxyDecision } from './page-guard';
+import type { GuardDecision } from './page-guard';
 import { APP, get, isClearing, login, testBff } from '../testing/support';
 
 const RULES = { protectedPaths: ['/profile', '/notes', '/api/backend'] };
 
-function redirect(d: ProxyDecision) {
+function redirect(d: GuardDecision) {
   if (d.type !== 'redirect') throw new Error(`expected a redirect, got ${d.type}`);
   return d;
 }
-function cont(d: ProxyDecision) {
+function cont(d: GuardDecision) {
   if (d.type !== 'continue') throw new Error(`expected continue, got ${d.type}`);
   return d;
 }
-async function respond(d: ProxyDecision) {
+async function respond(d: GuardDecision) {
   if (d.type !== 'respond') throw new Error(`expected respond, got ${d.type}`);
   return { response: d.response, body: (await d.response.clone().json()) as { code: string } };
 }
 
-describe('decideProxy: anonymous requests', () => {
+describe('guardRequest: anonymous requests', () => {
   it('redirects a protected page to the login page with returnTo, on the configured origin', async () => {
     const { bff } = testBff();
-    const d = redirect(await bff.proxy(get('/profile?tab=1'), RULES));
+    const d = redirect(await bff.guard(get('/profile?tab=1'), RULES));
     expect(d.location).toBe(`${APP}/login?returnTo=%2Fprofile%3Ftab%3D1`);
-    expect(d.setCookies).toEqual([]);
+    expect(d.cookies).toEqual([]);
   });
 
   it('builds the redirect from configuration, never from the Host header', async () => {
     const { bff } = testBff();
     const req = new Request('http://evil.example/notes', { headers: { host: 'evil.example', 'x-forwarded-host': 'evil.example' } });
-    expect(redirect(await bff.proxy(req, RULES)).location).toBe(`${APP}/login?returnTo=%2Fnotes`);
+    expect(redirect(await bff.guard(req, RULES)).location).toBe(`${APP}/login?returnTo=%2Fnotes`);
   });
 
   it('falls back to the default returnTo when the path itself is not a safe one', async () => {
     const { bff } = testBff();
-    const d = redirect(await bff.proxy(new Request(`${APP}//evil.example/x`), { protectedPaths: ['/'] }));
+    const d = redirect(await bff.guard(new Request(`${APP}//evil.example/x`), { protectedPaths: ['/'] }));
     expect(d.location).toBe(`${APP}/login?returnTo=%2F`);
   });
 
   it('answers a protected API with 401 JSON, never a redirect', async () => {
     const { bff } = testBff();
-    const { response, body } = await respond(await bff.proxy(get('/api/backend/notes'), RULES));
+    const { response, body } = await respond(await bff.guard(get('/api/backend/notes'), RULES));
     expect(response.status).toBe(401);
     expect(response.headers.get('content-type')).toMatch(/^application\/json/);
     expect(body.code).toBe('unauthenticated');
@@ -47,46 +47,46 @@ describe('decideProxy: anonymous requests', () => {
 
   it('protects path segments, not string prefixes', async () => {
     const { bff } = testBff();
-    expect((await bff.proxy(get('/notes/42'), RULES)).type).toBe('redirect');
-    expect((await bff.proxy(get('/notesX'), RULES)).type).toBe('continue');
-    expect((await bff.proxy(get('/profiles'), RULES)).type).toBe('continue');
+    expect((await bff.guard(get('/notes/42'), RULES)).type).toBe('redirect');
+    expect((await bff.guard(get('/notesX'), RULES)).type).toBe('continue');
+    expect((await bff.guard(get('/profiles'), RULES)).type).toBe('continue');
   });
 
   it('lets a public page without our cookie through without reading anything', async () => {
     const { bff, clock } = testBff();
     const before = clock.reads;
-    expect(await bff.proxy(get('/', { cookie: 'theme=dark' }), RULES)).toEqual({ type: 'continue', setCookies: [] });
-    expect(await bff.proxy(get('/about'), RULES)).toEqual({ type: 'continue', setCookies: [] });
+    expect(await bff.guard(get('/', { cookie: 'theme=dark' }), RULES)).toEqual({ type: 'continue', cookies: [] });
+    expect(await bff.guard(get('/about'), RULES)).toEqual({ type: 'continue', cookies: [] });
     expect(clock.reads).toBe(before);
   });
 
   it('never touches the auth routes themselves', async () => {
     const { bff, clock } = testBff({ basePath: '/api/auth' });
     const before = clock.reads;
-    expect(await bff.proxy(get('/api/auth/session', { cookie: 'bffkit=x' }), { protectedPaths: ['/api'] })).toEqual({ type: 'continue', setCookies: [] });
+    expect(await bff.guard(get('/api/auth/session', { cookie: 'bffkit=x' }), { protectedPaths: ['/api'] })).toEqual({ type: 'continue', cookies: [] });
     expect(clock.reads).toBe(before);
   });
 
   it('clears a bad cookie on a public page and hides it from the rest of the request', async () => {
     const { bff } = testBff();
-    const d = cont(await bff.proxy(get('/', { cookie: 'a=1; bffkit=garbage' }), RULES));
-    expect(d.setCookies.every(isClearing)).toBe(true);
+    const d = cont(await bff.guard(get('/', { cookie: 'a=1; bffkit=garbage' }), RULES));
+    expect(d.cookies.every(isClearing)).toBe(true);
     expect(d.requestCookie).toBe('a=1');
   });
 
   it('redirects a protected page with a bad cookie and clears it', async () => {
     const { bff } = testBff();
-    const d = redirect(await bff.proxy(get('/profile', { cookie: 'bffkit=garbage' }), RULES));
-    expect(d.setCookies).toHaveLength(1);
-    expect(isClearing(d.setCookies[0]!)).toBe(true);
+    const d = redirect(await bff.guard(get('/profile', { cookie: 'bffkit=garbage' }), RULES));
+    expect(d.cookies).toHaveLength(1);
+    expect(isClearing(d.cookies[0]!)).toBe(true);
   });
 });
 
-describe('decideProxy: signed-in requests', () => {
+describe('guardRequest: signed-in requests', () => {
   it('lets a live session through untouched when nothing is due', async () => {
     const { bff } = testBff();
     const { cookie } = await login(bff);
-    expect(await bff.proxy(get('/profile', { cookie }), RULES)).toEqual({ type: 'continue', setCookies: [] });
+    expect(await bff.guard(get('/profile', { cookie }), RULES)).toEqual({ type: 'continue', cookies: [] });
   });
 
   it('refreshes a due token and rewrites the request cookie so this request sees the refreshed session', async () => {
@@ -94,9 +94,9 @@ describe('decideProxy: signed-in requests', () => {
     const { cookie } = await login(bff);
     const old = await bff.loadSession(cookie, 'never');
     clock.advance(300);
-    const d = cont(await bff.proxy(get('/profile', { cookie: `theme=dark; ${cookie}` }), RULES));
+    const d = cont(await bff.guard(get('/profile', { cookie: `theme=dark; ${cookie}` }), RULES));
     expect(backend.calls.refresh).toBe(1);
-    expect(d.setCookies).toHaveLength(1);
+    expect(d.cookies).toHaveLength(1);
     expect(d.requestCookie).toMatch(/^theme=dark; bffkit=/);
     expect(d.requestCookie).not.toContain(cookie);
     const seen = await bff.loadSession(d.requestCookie!, 'never');
@@ -111,7 +111,7 @@ describe('decideProxy: signed-in requests', () => {
     const { cookie } = await login(bff);
     clock.advance(300);
     backend.nextRefresh.push({ ok: false, reason: 'rejected' });
-    const { response, body } = await respond(await bff.proxy(get('/api/backend/notes', { cookie }), RULES));
+    const { response, body } = await respond(await bff.guard(get('/api/backend/notes', { cookie }), RULES));
     expect(response.status).toBe(401);
     expect(body.code).toBe('session_expired');
     expect(response.headers.getSetCookie().every(isClearing)).toBe(true);
@@ -122,8 +122,8 @@ describe('decideProxy: signed-in requests', () => {
     const { cookie } = await login(bff);
     clock.advance(300);
     backend.nextRefresh.push({ ok: false, reason: 'rejected' });
-    const d = redirect(await bff.proxy(get('/notes', { cookie }), RULES));
-    expect(d.setCookies.every(isClearing)).toBe(true);
+    const d = redirect(await bff.guard(get('/notes', { cookie }), RULES));
+    expect(d.cookies.every(isClearing)).toBe(true);
   });
 
   it('keeps the session when the backend is down: pages render, protected APIs get 502', async () => {
@@ -131,8 +131,8 @@ describe('decideProxy: signed-in requests', () => {
     const { cookie } = await login(bff);
     clock.advance(300);
     backend.nextRefresh.push({ ok: false, reason: 'unavailable' }, { ok: false, reason: 'unavailable' });
-    expect(await bff.proxy(get('/profile', { cookie }), RULES)).toEqual({ type: 'continue', setCookies: [] });
-    const { response, body } = await respond(await bff.proxy(get('/api/backend/notes', { cookie }), RULES));
+    expect(await bff.guard(get('/profile', { cookie }), RULES)).toEqual({ type: 'continue', cookies: [] });
+    const { response, body } = await respond(await bff.guard(get('/api/backend/notes', { cookie }), RULES));
     expect(response.status).toBe(502);
     expect(body.code).toBe('upstream_unavailable');
     expect(response.headers.getSetCookie()).toEqual([]);
@@ -141,6 +141,6 @@ describe('decideProxy: signed-in requests', () => {
   it('ignores a spoofed x-middleware-subrequest header', async () => {
     const { bff } = testBff();
     const req = get('/profile', { headers: { 'x-middleware-subrequest': 'middleware:middleware:middleware:middleware:middleware' } });
-    expect((await bff.proxy(req, RULES)).type).toBe('redirect');
+    expect((await bff.guard(req, RULES)).type).toBe('redirect');
   });
 });

@@ -1,65 +1,80 @@
 import type { BffContext } from '../context';
-import { rewriteCookieHeader } from '../http/cookie-rewrite';
-import { errorResponse, toErrorResponse } from '../http/response';
-import { withCookies } from '../http/respond';
+import { applyCookies, serializeCookie, type Cookie } from '../http/cookie';
+import { errorResponse, PRIVATE_CACHE_CONTROL, toErrorResponse, withCookies } from '../http/response';
 import { safeReturnTo } from '../http/return-to';
+import { loadSession } from '../session/load';
 
-/** Which requests proxy.ts guards. */
-export interface ProxyRules {
+/** Which requests the guard (Next's `proxy.ts`) protects. */
+export interface GuardRules {
   /** Path prefixes that need a session (segment-wise: '/notes' covers '/notes' and '/notes/1'). */
   protectedPaths: readonly string[];
   /** Requests under this prefix are APIs: 401 JSON instead of a redirect. @default '/api/' */
   apiPrefix?: string;
 }
 
-/** What proxy.ts should do. The Next binding turns it into a NextResponse. */
-export type ProxyDecision =
+/** What happens to a request before it renders. A framework binding turns it into its own response. */
+export type GuardDecision =
   /** Go on rendering; when `requestCookie` is set, the request's Cookie header is replaced with it. */
-  | { type: 'continue'; requestCookie?: string; setCookies: string[] }
+  | { type: 'continue'; requestCookie?: string; cookies: Cookie[] }
   /** Redirect (unauthenticated page request) to an absolute URL on the configured origin. */
-  | { type: 'redirect'; location: string; setCookies: string[] }
+  | { type: 'redirect'; location: string; cookies: Cookie[] }
   /** Answer directly (401 JSON for APIs, 5xx when the backend is down for an API). */
   | { type: 'respond'; response: Response };
 
 /**
  * Decides, before rendering, what happens to a request: refresh a due token and hand the fresh
- * cookie to both the browser and this request's Server Components; send anonymous page requests
- * to the login page with a safe `returnTo`; answer APIs with 401 JSON. Route handlers still check
- * the session themselves: this is a convenience layer, not the authorisation (SECURITY.md 23).
+ * cookie to both the browser and this request's Server Components (docs/security.md 26); send
+ * anonymous page requests to the login page with a safe `returnTo`; answer APIs with 401 JSON.
+ * Route handlers still check the session themselves: this is a convenience layer, not the
+ * authorisation (docs/security.md 23).
  *
  * @example
- * const decision = await bff.proxy(request, { protectedPaths: ['/profile', '/notes'] });
+ * const decision = await guardRequest(ctx, request, { protectedPaths: ['/profile', '/notes'] });
  */
-export async function decideProxy(ctx: BffContext, request: Request, rules: ProxyRules): Promise<ProxyDecision> {
+export async function guardRequest(ctx: BffContext, request: Request, rules: GuardRules): Promise<GuardDecision> {
   const url = new URL(request.url);
   const { config } = ctx;
   if (url.pathname === config.basePath || url.pathname.startsWith(`${config.basePath}/`)) {
-    return { type: 'continue', setCookies: [] };
+    return { type: 'continue', cookies: [] };
   }
   const isApi = url.pathname.startsWith(rules.apiPrefix ?? '/api/');
   const isProtected = rules.protectedPaths.some((p) => url.pathname === p || url.pathname.startsWith(p.endsWith('/') ? p : `${p}/`));
   const cookieHeader = request.headers.get('cookie');
   // Fast path: no cookie of ours at all on a public page, nothing to read.
-  if (!isProtected && !(cookieHeader ?? '').includes(config.cookie.name)) return { type: 'continue', setCookies: [] };
+  if (!isProtected && !(cookieHeader ?? '').includes(config.cookie.name)) return { type: 'continue', cookies: [] };
 
-  const loaded = await ctx.load(cookieHeader, 'if-due');
+  const loaded = await loadSession(ctx, cookieHeader, 'if-due');
   if (loaded.kind === 'active') {
-    if (loaded.setCookies.length === 0) return { type: 'continue', setCookies: [] };
-    return { type: 'continue', setCookies: loaded.setCookies, requestCookie: rewriteCookieHeader(cookieHeader, loaded.setCookies) };
+    if (loaded.cookies.length === 0) return { type: 'continue', cookies: [] };
+    return { type: 'continue', cookies: loaded.cookies, requestCookie: applyCookies(cookieHeader, loaded.cookies) };
   }
   if (loaded.kind === 'unavailable') {
     // The session is kept. APIs get the transient error; pages render and can show their own state.
-    return isApi && isProtected ? { type: 'respond', response: toErrorResponse(loaded.error) } : { type: 'continue', setCookies: [] };
+    return isApi && isProtected ? { type: 'respond', response: toErrorResponse(loaded.error) } : { type: 'continue', cookies: [] };
   }
-  const setCookies = loaded.setCookies;
-  const requestCookie = setCookies.length ? rewriteCookieHeader(cookieHeader, setCookies) : undefined;
-  if (!isProtected) return { type: 'continue', setCookies, ...(requestCookie !== undefined && { requestCookie }) };
+  const cookies = loaded.cookies;
+  const requestCookie = cookies.length ? applyCookies(cookieHeader, cookies) : undefined;
+  if (!isProtected) return { type: 'continue', cookies, ...(requestCookie !== undefined && { requestCookie }) };
   if (isApi) {
     const code = loaded.kind === 'ended' ? 'session_expired' : 'unauthenticated';
     const message = loaded.kind === 'ended' ? 'Your session has ended. Sign in again.' : 'Sign in first.';
-    return { type: 'respond', response: withCookies(errorResponse(code, message), setCookies) };
+    return { type: 'respond', response: withCookies(errorResponse(code, message), cookies) };
   }
   const returnTo = safeReturnTo(url.pathname + url.search, config.defaultReturnTo);
   const location = new URL(`${config.loginPage}?${new URLSearchParams({ returnTo })}`, config.appUrl).toString();
-  return { type: 'redirect', location, setCookies };
+  return { type: 'redirect', location, cookies };
+}
+
+/**
+ * The response headers a `continue` or `redirect` decision adds: its Set-Cookie lines and, when the
+ * answer depends on the session cookie (cookies change, or a redirect to the login page), the private
+ * no-store Cache-Control, so no shared cache keeps it (docs/security.md 29).
+ *
+ * @example
+ * for (const [name, value] of guardHeaders(decision)) response.headers.append(name, value);
+ */
+export function guardHeaders(decision: Exclude<GuardDecision, { type: 'respond' }>): [string, string][] {
+  const out: [string, string][] = decision.cookies.map((c) => ['set-cookie', serializeCookie(c)]);
+  if (decision.cookies.length || decision.type === 'redirect') out.push(['cache-control', PRIVATE_CACHE_CONTROL]);
+  return out;
 }

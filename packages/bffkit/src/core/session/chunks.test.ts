@@ -1,7 +1,11 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { MAX_CHUNKS, MAX_COOKIE_VALUE, clearCookieChunks, readCookieChunks, writeCookieChunks } from './chunks';
-import { parseCookieHeader, type CookieAttributes } from '../http/cookie';
+import { MAX_CHUNKS, MAX_COOKIE_VALUE, clearCookieChunks as clearChunks, readCookieChunks, writeCookieChunks as writeChunks } from './chunks';
+import { parseCookieHeader, serializeCookie, type CookieAttributes } from '../http/cookie';
+
+// The chunk writers answer cookie values; these tests read what a browser receives: the Set-Cookie lines.
+const writeCookieChunks = (...args: Parameters<typeof writeChunks>) => writeChunks(...args).map(serializeCookie);
+const clearCookieChunks = (...args: Parameters<typeof clearChunks>) => clearChunks(...args).map(serializeCookie);
 
 const ATTRS: CookieAttributes = { httpOnly: true, secure: true, sameSite: 'lax', path: '/', maxAge: 60 };
 const NAME = '__Host-s';

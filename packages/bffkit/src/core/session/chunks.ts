@@ -2,7 +2,7 @@
  * Splitting a large cookie value over `name.0`, `name.1`, … (SECURITY.md 7) and reading it back strictly:
  * any ambiguity (duplicates, gaps, a plain cookie next to chunks) is tampering, never a best guess.
  */
-import { clearCookie, serializeCookie, type CookieAttributes } from '../http/cookie';
+import { cookie, expiredCookie, type Cookie, type CookieAttributes } from '../http/cookie';
 
 /**
  * Largest value per cookie. Browsers keep about 4096 bytes of name + value per cookie; 3800 leaves room
@@ -23,7 +23,7 @@ export interface ChunkRead {
 }
 
 /**
- * Set-Cookie values that store `value` under `name`, chunked when too large, and clear every other
+ * The cookies that store `value` under `name`, chunked when too large, and clear every other
  * member of the family that the request carried (stale chunks must never be re-assembled later).
  * Throws RangeError when the value needs more than {@link MAX_CHUNKS} chunks: never silently dropped.
  *
@@ -35,11 +35,11 @@ export function writeCookieChunks(
   value: string,
   attrs: CookieAttributes,
   presentNames: Iterable<string>,
-): string[] {
-  const out: string[] = [];
+): Cookie[] {
+  const out: Cookie[] = [];
   const written = new Set<string>();
   if (value.length <= MAX_COOKIE_VALUE) {
-    out.push(serializeCookie(name, value, attrs));
+    out.push(cookie(name, value, attrs));
     written.add(name);
   } else {
     const count = Math.ceil(value.length / MAX_COOKIE_VALUE);
@@ -50,12 +50,12 @@ export function writeCookieChunks(
     }
     for (let i = 0; i < count; i++) {
       const chunkName = `${name}.${i}`;
-      out.push(serializeCookie(chunkName, value.slice(i * MAX_COOKIE_VALUE, (i + 1) * MAX_COOKIE_VALUE), attrs));
+      out.push(cookie(chunkName, value.slice(i * MAX_COOKIE_VALUE, (i + 1) * MAX_COOKIE_VALUE), attrs));
       written.add(chunkName);
     }
   }
   for (const present of new Set(presentNames)) {
-    if (!written.has(present) && chunkIndex(name, present) !== undefined) out.push(clearCookie(present, attrs));
+    if (!written.has(present) && chunkIndex(name, present) !== undefined) out.push(expiredCookie(present, attrs));
   }
   return out;
 }
@@ -100,13 +100,13 @@ export function readCookieChunks(cookies: Map<string, string[]>, name: string): 
 }
 
 /**
- * Set-Cookie values that delete every listed cookie (typically `presentNames` from {@link readCookieChunks}).
+ * The cookies that delete every listed cookie (typically `presentNames` from {@link readCookieChunks}).
  *
  * @example
- * headers.append('set-cookie', ...clearCookieChunks(read.presentNames, attrs));
+ * const cookies = clearCookieChunks(read.presentNames, attrs);
  */
-export function clearCookieChunks(presentNames: Iterable<string>, attrs: CookieAttributes): string[] {
-  return [...new Set(presentNames)].map((n) => clearCookie(n, attrs));
+export function clearCookieChunks(presentNames: Iterable<string>, attrs: CookieAttributes): Cookie[] {
+  return [...new Set(presentNames)].map((n) => expiredCookie(n, attrs));
 }
 
 /**

@@ -7,6 +7,27 @@ export interface Lifetimes {
   absoluteTimeout: number;
 }
 
+/** What the timeouts say about a session at a given time. */
+export type LifetimeVerdict =
+  /** Past the idle or the absolute timeout (or stamped in the future): the session is over. */
+  | 'expired'
+  /** Alive, and the rolling window should move now (re-seal with `lastActiveAt = now`). */
+  | 'renew'
+  /** Alive, nothing to change. */
+  | 'fresh';
+
+/**
+ * The lifetime rules in one verdict: expired, due for rolling renewal, or fresh. Every read of a
+ * session applies exactly this (docs/security.md 9, 10).
+ *
+ * @example
+ * if (lifetimeVerdict(session, now, config) === 'expired') return anonymous();
+ */
+export function lifetimeVerdict(session: Pick<SessionData, 'createdAt' | 'lastActiveAt'>, now: number, l: Lifetimes): LifetimeVerdict {
+  if (!isSessionAlive(session, now, l)) return 'expired';
+  return shouldRenew(session, now, l) ? 'renew' : 'fresh';
+}
+
 /**
  * When the session ends if nothing happens: the earlier of the idle and the absolute deadline.
  *

@@ -17,6 +17,7 @@ import {
   recordingLogger,
   SECRET,
   testBff,
+  setCookieLine,
 } from '../testing/support';
 import { ONE_DAY, ONE_HOUR, SEVEN_DAYS } from '../time';
 import type { TokenSet } from '../types';
@@ -35,13 +36,13 @@ describe('loadSession: reading', () => {
     clock.advance(60);
     const loaded = active(await bff.loadSession(cookie));
     expect(loaded.session.user).toEqual(DEMO_USER);
-    expect(loaded.setCookies).toEqual([]);
+    expect(loaded.cookies).toEqual([]);
   });
 
   it('answers anonymous without any Set-Cookie when there is no cookie', async () => {
     const { bff } = testBff();
-    expect(await bff.loadSession(null)).toEqual({ kind: 'anonymous', setCookies: [] });
-    expect(await bff.loadSession('theme=dark')).toEqual({ kind: 'anonymous', setCookies: [] });
+    expect(await bff.loadSession(null)).toEqual({ kind: 'anonymous', cookies: [] });
+    expect(await bff.loadSession('theme=dark')).toEqual({ kind: 'anonymous', cookies: [] });
   });
 
   it.each([
@@ -53,8 +54,8 @@ describe('loadSession: reading', () => {
     const loaded = await bff.loadSession(header);
     expect(loaded.kind).toBe('anonymous');
     if (loaded.kind !== 'anonymous') return;
-    expect(loaded.setCookies).toHaveLength(1);
-    expect(isClearing(loaded.setCookies[0]!)).toBe(true);
+    expect(loaded.cookies).toHaveLength(1);
+    expect(isClearing(loaded.cookies[0]!)).toBe(true);
   });
 
   it('treats a tampered, a foreign-secret and a duplicated cookie as anonymous and clears it', async () => {
@@ -67,7 +68,7 @@ describe('loadSession: reading', () => {
     for (const header of [tampered, foreignCookie, `${cookie}; ${cookie}`]) {
       const loaded = await bff.loadSession(header);
       expect(loaded.kind).toBe('anonymous');
-      expect(loaded.kind === 'anonymous' && loaded.setCookies.every(isClearing) && loaded.setCookies.length > 0).toBe(true);
+      expect(loaded.kind === 'anonymous' && loaded.cookies.every(isClearing) && loaded.cookies.length > 0).toBe(true);
     }
   });
 
@@ -90,12 +91,12 @@ describe('loadSession: idle and absolute timeouts', () => {
     const { bff, clock } = testBff(lifetimes, LONG_TOKENS);
     const { cookie } = await login(bff);
     clock.advance(149); // renewal interval: ONE_HOUR / 24 = 150 s
-    expect(active(await bff.loadSession(cookie)).setCookies).toEqual([]);
+    expect(active(await bff.loadSession(cookie)).cookies).toEqual([]);
     clock.advance(1);
     const renewed = active(await bff.loadSession(cookie));
     expect(renewed.session.lastActiveAt).toBe(clock.now);
-    expect(renewed.setCookies).toHaveLength(1);
-    expect(renewed.setCookies[0]).toContain(`Max-Age=${ONE_HOUR};`);
+    expect(renewed.cookies).toHaveLength(1);
+    expect(setCookieLine(renewed.cookies[0]!)).toContain(`Max-Age=${ONE_HOUR};`);
   });
 
   it('ends a session left idle for the idle timeout and clears its cookie', async () => {
@@ -106,14 +107,14 @@ describe('loadSession: idle and absolute timeouts', () => {
     clock.advance(1);
     const loaded = await bff.loadSession(cookie);
     expect(loaded.kind).toBe('anonymous');
-    expect(loaded.kind === 'anonymous' && loaded.setCookies.some(isClearing)).toBe(true);
+    expect(loaded.kind === 'anonymous' && loaded.cookies.some(isClearing)).toBe(true);
   });
 
   it('refuses a replayed old cookie after its idle window, while the renewed session lives on', async () => {
     const { bff, clock } = testBff(lifetimes, LONG_TOKENS);
     const old = (await login(bff)).cookie;
     clock.advance(50 * 60);
-    const renewed = cookieHeaderFrom(active(await bff.loadSession(old)).setCookies);
+    const renewed = cookieHeaderFrom(active(await bff.loadSession(old)).cookies);
     clock.advance(20 * 60);
     expect((await bff.loadSession(old)).kind).toBe('anonymous');
     expect((await bff.loadSession(renewed)).kind).toBe('active');
@@ -130,7 +131,7 @@ describe('loadSession: idle and absolute timeouts', () => {
         expect(loaded.kind).toBe('anonymous');
         break;
       }
-      const { setCookies } = active(loaded);
+      const setCookies = active(loaded).cookies.map(setCookieLine);
       const maxAge = Number(/Max-Age=(\d+)/.exec(setCookies[0]!)![1]);
       expect(clock.now + maxAge).toBeLessThanOrEqual(absoluteEnd);
       const client = await bff.readSession(cookieHeaderFrom(setCookies));
@@ -150,8 +151,8 @@ describe('loadSession: refresh', () => {
     expect(backend.calls.refresh).toBe(1);
     expect(backend.refreshedWith).toEqual([before.refreshToken]);
     expect(refreshed.session.tokens.accessToken).not.toBe(before.accessToken);
-    expect(refreshed.setCookies).toHaveLength(1);
-    const next = cookieHeaderFrom(refreshed.setCookies);
+    expect(refreshed.cookies).toHaveLength(1);
+    const next = cookieHeaderFrom(refreshed.cookies);
     expect(active(await bff.loadSession(next)).session.tokens).toEqual(refreshed.session.tokens);
     expect(backend.calls.refresh).toBe(1);
   });
@@ -192,7 +193,7 @@ describe('loadSession: refresh', () => {
     backend.nextRefresh.push({ ok: false, reason: 'rejected' });
     const loaded = await bff.loadSession(cookie);
     expect(loaded.kind).toBe('ended');
-    expect(loaded.kind === 'ended' && loaded.setCookies.length === 1 && isClearing(loaded.setCookies[0]!)).toBe(true);
+    expect(loaded.kind === 'ended' && loaded.cookies.length === 1 && isClearing(loaded.cookies[0]!)).toBe(true);
     expect(logger.lines.some((l) => l.message.includes('refresh token rejected'))).toBe(true);
     expect((await bff.loadSession(cookie)).kind).toBe('anonymous');
     expect(backend.calls.refresh).toBe(1);
@@ -221,7 +222,7 @@ describe('loadSession: refresh', () => {
     expect(down.kind === 'unavailable' && [down.error.code, down.error.status]).toEqual([code, status]);
     expect((await bff.readSession(cookie)).status).toBe('authenticated');
     const back = active(await bff.loadSession(cookie));
-    expect(back.setCookies).toHaveLength(1);
+    expect(back.cookies).toHaveLength(1);
     expect(backend.calls.refresh).toBe(2);
   });
 
@@ -249,7 +250,7 @@ describe('loadSession: refresh', () => {
     gate.resolve({ ok: true, value: { accessToken: 'late-access', refreshToken: 'late-refresh', expiresAt: clock.now + 300, issuedAt: clock.now } });
     const loaded = await racing;
     expect(loaded.kind).toBe('ended');
-    expect(loaded.kind === 'ended' && loaded.setCookies.every(isClearing)).toBe(true);
+    expect(loaded.kind === 'ended' && loaded.cookies.every(isClearing)).toBe(true);
     expect((await bff.loadSession(cookie)).kind).toBe('anonymous');
   });
 
@@ -278,7 +279,7 @@ describe('loadSession: secret rotation', () => {
     expect((await make([OTHER_SECRET, SECRET]).loadSession(cookie)).kind).toBe('active');
     const removed = await make(OTHER_SECRET).loadSession(cookie);
     expect(removed.kind).toBe('anonymous');
-    expect(removed.kind === 'anonymous' && removed.setCookies.every(isClearing) && removed.setCookies.length).toBe(1);
+    expect(removed.kind === 'anonymous' && removed.cookies.every(isClearing) && removed.cookies.length).toBe(1);
   });
 });
 
@@ -291,9 +292,9 @@ describe('loadSession: absolute deadline wins over the idle one near the end', (
       clock.advance(ONE_DAY - ONE_HOUR);
       const loaded = await bff.loadSession(cookie);
       if (loaded.kind !== 'active') break;
-      const session = await bff.readSession(cookieHeaderFrom(loaded.setCookies));
+      const session = await bff.readSession(cookieHeaderFrom(loaded.cookies));
       expect(session.status === 'authenticated' && session.expiresAt <= end * 1000).toBe(true);
-      cookie = cookieHeaderFrom(loaded.setCookies);
+      cookie = cookieHeaderFrom(loaded.cookies);
     }
     clock.now = end;
     expect((await bff.loadSession(cookie)).kind).toBe('anonymous');

@@ -1,18 +1,22 @@
-import type { ResolvedConfig } from '../config';
+import { transientError } from '../backends/failure';
+import type { BffContext } from '../context';
 import { BffError } from '../errors';
-import { accessTokenDue, shouldRenew } from './lifetime';
-import type { Refresher } from './refresh';
-import type { SessionCookie } from './session-cookie';
+import type { Cookie } from '../http/cookie';
 import type { SessionData } from '../types';
+import { accessTokenDue } from './lifetime';
+import type { SessionRead } from './session-cookie';
 
 /** The session of one request, after lifetimes and (when asked) the refresh were applied. */
 export type LoadedSession =
-  /** No usable session. `setCookies` clears a bad or expired cookie. */
-  | { kind: 'anonymous'; setCookies: string[] }
-  /** A live session; `setCookies` is non-empty only when the cookie had to change. */
-  | { kind: 'active'; session: SessionData; setCookies: string[]; presentNames: string[] }
+  /** No usable session. `cookies` clears a bad or expired cookie. */
+  | { kind: 'anonymous'; cookies: Cookie[] }
+  /**
+   * A live session; `cookies` is non-empty only when the cookie had to change. `presentNames` are the
+   * session cookie names the browser holds once it has applied `cookies`.
+   */
+  | { kind: 'active'; session: SessionData; cookies: Cookie[]; presentNames: string[] }
   /** The backend rejected the refresh token: the session is over and its cookie cleared. */
-  | { kind: 'ended'; setCookies: string[] }
+  | { kind: 'ended'; cookies: Cookie[] }
   /** A transient failure (backend or store down): the session is kept, the caller answers `error`. */
   | { kind: 'unavailable'; error: BffError; /** The live session as read, when the failure came after reading it. */ session?: SessionData };
 
@@ -23,92 +27,117 @@ export type RefreshMode = 'never' | 'if-due' | 'force';
 const MAX_HOPS = 3;
 
 /**
- * Reads the request's session and brings it up to date: lifetimes, rolling renewal and, when
- * `mode` asks for it, a single-flight refresh. One cookie unseal per call.
+ * Reads the request's session and brings it up to date: lifetimes, rolling renewal and, unless
+ * `mode` is `'never'`, a single-flight refresh of a due (or, with `'force'`, any) access token.
+ * One cookie unseal per call.
  *
  * @example
- * const loaded = await loadSession(config, cookie, refresher, request.headers.get('cookie'), 'if-due');
+ * const loaded = await loadSession(ctx, request.headers.get('cookie'), 'if-due');
  */
-export async function loadSession(
-  config: ResolvedConfig,
-  cookie: SessionCookie,
-  refresher: Refresher,
-  cookieHeader: string | null,
-  mode: RefreshMode,
-): Promise<LoadedSession> {
-  const now = config.clock();
-  let read;
+export async function loadSession(ctx: BffContext, cookieHeader: string | null, mode: RefreshMode): Promise<LoadedSession> {
+  const now = ctx.config.clock();
+  let read: SessionRead;
   try {
-    read = await cookie.read(cookieHeader, now);
+    read = await ctx.cookie.read(cookieHeader, now);
   } catch (error) {
-    return { kind: 'unavailable', error: asBffError(error, 'store_unavailable') };
+    return { kind: 'unavailable', error: storeError(error) };
   }
-  if (!read.session) return { kind: 'anonymous', setCookies: read.invalid ? cookie.clear(read.presentNames) : [] };
+  if (!read.session) return { kind: 'anonymous', cookies: read.invalid ? ctx.cookie.clear(read.presentNames) : [] };
+  return updateSession(ctx, read.session, read.presentNames, read.renew, mode, now);
+}
 
-  let session = read.session;
+/**
+ * Brings a session already in hand up to date (refresh per `mode`, rolling renewal) and writes it.
+ * The forwarding route's retry after an upstream 401 uses it on the session it loaded, with
+ * `'force'`, instead of reading the cookie again.
+ *
+ * @example
+ * const again = await updateSession(ctx, loaded.session, loaded.presentNames, false, 'force', now);
+ */
+export async function updateSession(
+  ctx: BffContext,
+  original: SessionData,
+  presentNames: string[],
+  renew: boolean,
+  mode: RefreshMode,
+  now: number,
+): Promise<LoadedSession> {
+  const { config, cookie, refresher } = ctx;
+  let session = original;
   let changed = false;
   let force = mode === 'force';
   for (let hop = 0; mode !== 'never' && hop < MAX_HOPS && (force || accessTokenDue(session.tokens, now, config.refreshSkew)); hop++) {
     force = false;
     const refreshToken = session.tokens.refreshToken;
-    if (!refreshToken) return end(config, cookie, session, read.presentNames, now, 'no refresh token');
+    if (!refreshToken) return end(ctx, session, presentNames, now, 'no refresh token');
     let outcome;
     try {
       outcome = await refresher.refresh(refreshToken);
     } catch (error) {
       // A distributed coordinator (Redis) that is down, or an adapter that threw: transient, the
       // session is kept.
-      return { kind: 'unavailable', error: asBffError(error, 'upstream_unavailable'), session: read.session };
+      return { kind: 'unavailable', error: error instanceof BffError ? error : transientError('unavailable'), session: original };
     }
     if (!outcome.ok) {
-      if (outcome.reason === 'rejected') return end(config, cookie, session, read.presentNames, now, 'refresh token rejected');
-      const code = outcome.reason === 'timeout' ? 'upstream_timeout' : 'upstream_unavailable';
-      return { kind: 'unavailable', error: new BffError(code, 'The backend could not refresh the session. Try again.'), session: read.session };
+      if (outcome.reason === 'rejected') return end(ctx, session, presentNames, now, 'refresh token rejected');
+      return { kind: 'unavailable', error: transientError(outcome.reason), session: original };
     }
     // A refresh answer without an ID token keeps the session's (OpenID Connect logout needs it).
     const idToken = outcome.tokens.idToken ?? session.tokens.idToken;
     session = { ...session, tokens: idToken ? { ...outcome.tokens, idToken } : outcome.tokens };
     changed = true;
   }
-  if (shouldRenew(session, now, config)) {
+  if (renew) {
     session = { ...session, lastActiveAt: now };
     changed = true;
   }
-  if (!changed) return { kind: 'active', session, setCookies: [], presentNames: read.presentNames };
+  if (!changed) return { kind: 'active', session, cookies: [], presentNames };
   try {
-    const setCookies = await cookie.write(session, read.presentNames, now, 'update');
-    if (!setCookies) {
+    const cookies = await cookie.write(session, presentNames, now, 'update');
+    if (!cookies) {
       // The session was ended (logout) while this request was refreshing it. Stay ended, and revoke
       // the tokens this refresh just obtained so nothing live is left behind.
-      if (session.tokens !== read.session.tokens) await config.backend.revoke?.(session.tokens).catch(() => undefined);
-      return { kind: 'ended', setCookies: cookie.clear(read.presentNames) };
+      if (session.tokens !== original.tokens) await config.backend.revoke?.(session.tokens).catch(() => undefined);
+      return { kind: 'ended', cookies: cookie.clear(presentNames) };
     }
-    return { kind: 'active', session, setCookies, presentNames: read.presentNames };
+    return { kind: 'active', session, cookies, presentNames: liveNames(cookies) };
   } catch (error) {
-    return { kind: 'unavailable', error: asBffError(error, 'store_unavailable') };
+    return { kind: 'unavailable', error: storeError(error) };
   }
 }
 
-async function end(
-  config: ResolvedConfig,
-  cookie: SessionCookie,
-  session: SessionData,
-  presentNames: string[],
-  now: number,
-  why: string,
-): Promise<LoadedSession> {
-  config.logger.info(`session ended: ${why}`);
+/**
+ * `later` applied on top of `earlier`: per cookie name, the later one wins (a retry's cookies
+ * supersede the first attempt's, and together they leave no stale chunk behind).
+ *
+ * @example
+ * const cookies = mergeCookies(loaded.cookies, again.cookies);
+ */
+export function mergeCookies(earlier: readonly Cookie[], later: readonly Cookie[]): Cookie[] {
+  if (later.length === 0) return [...earlier];
+  const byName = new Map<string, Cookie>();
+  for (const c of [...earlier, ...later]) {
+    byName.delete(c.name);
+    byName.set(c.name, c);
+  }
+  return [...byName.values()];
+}
+
+/** The cookie names a browser keeps after applying `cookies` (a write sets or deletes every family member). */
+function liveNames(cookies: readonly Cookie[]): string[] {
+  return cookies.filter((c) => c.attributes.maxAge !== 0).map((c) => c.name);
+}
+
+async function end(ctx: BffContext, session: SessionData, presentNames: string[], now: number, why: string): Promise<LoadedSession> {
+  ctx.config.logger.info(`session ended: ${why}`);
   try {
-    await cookie.end(session, now);
+    await ctx.sessions.end(session, now);
   } catch {
     // The store is down: the refresh token is dead anyway, so the session cannot be used again.
   }
-  return { kind: 'ended', setCookies: cookie.clear(presentNames) };
+  return { kind: 'ended', cookies: ctx.cookie.clear(presentNames) };
 }
 
-function asBffError(error: unknown, fallback: 'store_unavailable' | 'upstream_unavailable'): BffError {
-  if (error instanceof BffError) return error;
-  return fallback === 'store_unavailable'
-    ? new BffError(fallback, 'The session store is unavailable. Try again.')
-    : new BffError(fallback, 'The backend could not refresh the session. Try again.');
+function storeError(error: unknown): BffError {
+  return error instanceof BffError ? error : new BffError('store_unavailable', 'The session store is unavailable. Try again.');
 }

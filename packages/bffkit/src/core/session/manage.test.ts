@@ -48,7 +48,7 @@ describe('session management (store mode)', () => {
     const mine = await login(bff);
     const target = (await bff.listSessions(mine.cookie)).find((s) => !s.current)!;
     const result = await bff.endSession(mine.cookie, target.id);
-    expect(result).toEqual({ ended: 1, signedOut: false, setCookies: [] });
+    expect(result).toEqual({ ended: 1, signedOut: false, cookies: [] });
     expect((await bff.readSession(other.cookie)).status).toBe('unauthenticated');
     expect((await bff.readSession(mine.cookie)).status).toBe('authenticated');
     expect(backend.calls.revoke).toBe(1);
@@ -71,7 +71,7 @@ describe('session management (store mode)', () => {
     const [current] = await bff.listSessions(mine.cookie);
     const result = await bff.endSession(mine.cookie, current!.id);
     expect(result.signedOut).toBe(true);
-    expect(result.setCookies.every(isClearing)).toBe(true);
+    expect(result.cookies.every(isClearing)).toBe(true);
     expect((await bff.readSession(mine.cookie)).status).toBe('unauthenticated');
   });
 
@@ -92,7 +92,7 @@ describe('session management (store mode)', () => {
     const result = await bff.endAllSessions(browsers[0]!.cookie);
     expect(result.ended).toBe(3);
     expect(result.signedOut).toBe(true);
-    expect(result.setCookies.length).toBeGreaterThan(0);
+    expect(result.cookies.length).toBeGreaterThan(0);
     for (const b of browsers) expect((await bff.readSession(b.cookie)).status).toBe('unauthenticated');
     expect((await bff.readSession(bystander.cookie)).status).toBe('authenticated');
     expect(backend.calls.revoke).toBe(3);

@@ -1,6 +1,7 @@
 import type { BffContext } from '../context';
-import { isSessionAlive, sessionExpiresAt } from './lifetime';
+import type { Cookie } from '../http/cookie';
 import type { SessionData } from '../types';
+import { lifetimeVerdict, sessionExpiresAt } from './lifetime';
 
 /** One of the signed-in user's sessions, as a UI may show it: no token. Times in epoch milliseconds. */
 export interface ActiveSession {
@@ -13,21 +14,21 @@ export interface ActiveSession {
   expiresAt: number;
 }
 
-/** What ending sessions did. `setCookies` clears the caller's cookie when its own session ended. */
+/** What ending sessions did. `cookies` clears the caller's cookie when its own session ended. */
 export interface EndSessionsResult {
   /** How many sessions ended. */
   ended: number;
   /** Whether the caller's own session was among them (the UI should go to the login page). */
   signedOut: boolean;
-  setCookies: string[];
+  cookies: Cookie[];
 }
 
 const REVOKE_BATCH = 10;
 const MAX_ID_LENGTH = 128;
 
 /**
- * The signed-in user's live sessions, newest first. Without a store only the current session is
- * known (a stateless cookie has no server-side list). Throws `store_unavailable` when the store is down.
+ * The signed-in user's live sessions, newest first. In stateless cookie mode only the current
+ * session is known (a cookie has no server-side list). Throws `store_unavailable` when the store is down.
  *
  * @example
  * const sessions = await listOwnSessions(ctx, request.headers.get('cookie'));
@@ -36,8 +37,10 @@ export async function listOwnSessions(ctx: BffContext, cookieHeader: string | nu
   const now = ctx.config.clock();
   const { session } = await ctx.cookie.read(cookieHeader, now);
   if (!session) return [];
-  const all = ctx.config.store ? await ctx.config.store.listByUser(session.user.id) : [];
-  const others = all.filter((s) => s.id !== session.id && s.user.id === session.user.id && isSessionAlive(s, now, ctx.config));
+  const kept = await ctx.sessions.sessionsOf(session.user.id);
+  const others = kept.filter(
+    (s) => s.id !== session.id && s.user.id === session.user.id && lifetimeVerdict(s, now, ctx.config) !== 'expired',
+  );
   return [session, ...others]
     .sort((a, b) => b.createdAt - a.createdAt)
     .map((s) => ({
@@ -54,62 +57,59 @@ export async function listOwnSessions(ctx: BffContext, cookieHeader: string | nu
  * with the same answer. Ending the current session signs the caller out (cookie cleared).
  *
  * @example
- * const { ended, setCookies } = await endOwnSession(ctx, cookieHeader, formData.get('id'));
+ * const { ended, cookies } = await endOwnSession(ctx, cookieHeader, formData.get('id'));
  */
 export async function endOwnSession(ctx: BffContext, cookieHeader: string | null, id: unknown): Promise<EndSessionsResult> {
   const now = ctx.config.clock();
   const read = await ctx.cookie.read(cookieHeader, now);
-  const nothing: EndSessionsResult = { ended: 0, signedOut: false, setCookies: [] };
+  const nothing: EndSessionsResult = { ended: 0, signedOut: false, cookies: [] };
   if (!read.session || typeof id !== 'string' || id.length === 0 || id.length > MAX_ID_LENGTH) return nothing;
-  const store = ctx.config.store;
   if (id === read.session.id) {
-    await ctx.cookie.end(read.session, now);
+    await ctx.sessions.end(read.session, now);
     await revokeAll(ctx, [read.session]);
-    return { ended: 1, signedOut: true, setCookies: ctx.cookie.clear(read.presentNames) };
+    return { ended: 1, signedOut: true, cookies: ctx.cookie.clear(read.presentNames) };
   }
-  const other = store ? await store.get(id) : null;
-  if (!store || !other || other.user.id !== read.session.user.id) return nothing;
-  // Delete first: the session stops working at once; the backend revocation is best effort.
-  await store.delete(id);
+  const other = await ctx.sessions.find(id);
+  if (!other || other.user.id !== read.session.user.id) return nothing;
+  // End first: the session stops working at once; the backend revocation is best effort.
+  await ctx.sessions.end(other, now);
   await revokeAll(ctx, [other]);
-  return { ended: 1, signedOut: false, setCookies: [] };
+  return { ended: 1, signedOut: false, cookies: [] };
 }
 
 /**
  * "Sign out everywhere": ends every session of the signed-in user, this one included, and revokes
- * their refresh tokens at the backend. Without a store only the current session can be reached.
+ * their refresh tokens at the backend. In stateless cookie mode only the current session can be reached.
  *
  * @example
- * const { ended, setCookies } = await endAllOwnSessions(ctx, cookieHeader);
+ * const { ended, cookies } = await endAllOwnSessions(ctx, cookieHeader);
  */
 export async function endAllOwnSessions(ctx: BffContext, cookieHeader: string | null): Promise<EndSessionsResult> {
   const now = ctx.config.clock();
   const read = await ctx.cookie.read(cookieHeader, now);
-  if (!read.session) return { ended: 0, signedOut: false, setCookies: read.invalid ? ctx.cookie.clear(read.presentNames) : [] };
-  let ended = 1;
-  if (ctx.config.store) {
-    ended = await endUserSessions(ctx, read.session.user.id, [read.session]);
-    await ctx.cookie.end(read.session, now); // even if the user index had lost it
-  } else {
-    await ctx.cookie.end(read.session, now);
-    await revokeAll(ctx, [read.session]);
-  }
-  return { ended: Math.max(ended, 1), signedOut: true, setCookies: ctx.cookie.clear(read.presentNames) };
+  if (!read.session) return { ended: 0, signedOut: false, cookies: read.invalid ? ctx.cookie.clear(read.presentNames) : [] };
+  const ended = await endAllOf(ctx, read.session.user.id, [read.session]);
+  await ctx.sessions.end(read.session, now); // even if the user index had lost it
+  return { ended: Math.max(ended, 1), signedOut: true, cookies: ctx.cookie.clear(read.presentNames) };
 }
 
 /**
  * Ends every session of a user by id, for trusted server code (an admin screen, after a password
- * change). Needs a session store: a stateless cookie cannot be revoked.
+ * change). Needs a session store: a stateless cookie cannot be revoked from elsewhere.
  *
  * @example
  * await endUserSessions(ctx, 'user-42');
  */
-export async function endUserSessions(ctx: BffContext, userId: string, known: SessionData[] = []): Promise<number> {
-  const store = ctx.config.store;
-  if (!store) throw new TypeError('bffkit: ending all sessions of a user needs a session store (session.store)');
+export async function endUserSessions(ctx: BffContext, userId: string): Promise<number> {
+  if (!ctx.sessions.revocable) throw new TypeError('bffkit: ending all sessions of a user needs a session store (session.store)');
   if (typeof userId !== 'string' || userId === '') throw new TypeError('bffkit: userId must be a non-empty string');
-  const listed = await store.listByUser(userId);
-  const ended = await store.deleteByUser(userId);
+  return endAllOf(ctx, userId, []);
+}
+
+/** Ends every kept session of the user and revokes them, plus `known` sessions not in the list. */
+async function endAllOf(ctx: BffContext, userId: string, known: readonly SessionData[]): Promise<number> {
+  const listed = await ctx.sessions.sessionsOf(userId);
+  const ended = await ctx.sessions.endAllOf(userId);
   const seen = new Set(listed.map((s) => s.id));
   await revokeAll(ctx, [...listed, ...known.filter((s) => !seen.has(s.id))]);
   return ended;

@@ -2,7 +2,10 @@ import { describe, expect, it } from 'vitest';
 import { resolveConfig, type BffOptions } from '../config';
 import { deriveKeyRing } from '../crypto/keys';
 import { seal, unseal } from '../crypto/seal';
-import { newSessionId, SessionCookie } from './session-cookie';
+import { serializeCookie } from '../http/cookie';
+import { SessionCookie } from './session-cookie';
+import { newSessionId } from './start';
+import { chooseSessionStrategy } from './strategy';
 import {
   APP,
   cookieHeaderFrom,
@@ -22,7 +25,8 @@ import type { SessionData } from '../types';
 function cookieFor(extra: Partial<BffOptions> = {}) {
   const logger = recordingLogger();
   const config = resolveConfig({ secret: SECRET, baseUrl: APP, backend: fakeBackend(fakeClock()), logger, ...extra });
-  return { cookie: new SessionCookie(config), config, logger };
+  const sessions = chooseSessionStrategy(config);
+  return { cookie: new SessionCookie(config, sessions), sessions, config, logger };
 }
 
 function session(extra: Partial<SessionData> = {}): SessionData {
@@ -37,8 +41,9 @@ function session(extra: Partial<SessionData> = {}): SessionData {
 }
 
 async function written(cookie: SessionCookie, s: SessionData, now = START, present: string[] = []) {
-  const lines = await cookie.write(s, present, now, 'create');
-  if (!lines) throw new Error('write refused');
+  const cookies = await cookie.write(s, present, now, 'create');
+  if (!cookies) throw new Error('write refused');
+  const lines = cookies.map(serializeCookie);
   return { lines, header: cookieHeaderFrom(lines) };
 }
 
@@ -196,17 +201,17 @@ describe('SessionCookie: lifetimes and ending', () => {
   });
 
   it('treats an ended session as anonymous and refuses an update for it', async () => {
-    const { cookie } = cookieFor();
+    const { cookie, sessions } = cookieFor();
     const s = session();
     const { header } = await written(cookie, s);
-    await cookie.end(s, START);
+    await sessions.end(s, START);
     expect(await cookie.read(header, START + 1)).toMatchObject({ session: null, invalid: true });
     expect(await cookie.write({ ...s, lastActiveAt: START + 10 }, ['bffkit'], START + 10, 'update')).toBeNull();
   });
 
   it('clears with Max-Age=0 and the same name and path', () => {
     const { cookie } = cookieFor();
-    const lines = cookie.clear(['bffkit.0', 'bffkit.1']);
+    const lines = cookie.clear(['bffkit.0', 'bffkit.1']).map(serializeCookie);
     expect(lines).toHaveLength(2);
     for (const l of lines) expect(l).toMatch(/^bffkit\.[01]=; Path=\/; Max-Age=0; Expires=Thu, 01 Jan 1970 00:00:00 GMT; HttpOnly; SameSite=Lax$/);
     expect(cookie.clear([]).map(setCookieName)).toEqual(['bffkit']);
@@ -241,10 +246,10 @@ describe('SessionCookie: store mode', () => {
 
   it('treats a deleted session as anonymous and refuses to resurrect it with an update', async () => {
     const store = memoryStore();
-    const { cookie } = cookieFor({ session: { store } });
+    const { cookie, sessions } = cookieFor({ session: { store } });
     const s = session();
     const { header } = await written(cookie, s);
-    await cookie.end(s, START);
+    await sessions.end(s, START);
     expect((await cookie.read(header, START)).session).toBeNull();
     expect(await cookie.write(s, ['bffkit'], START, 'update')).toBeNull();
     expect(store.sessions.size).toBe(0);

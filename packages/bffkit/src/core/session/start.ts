@@ -1,31 +1,42 @@
+import { randomBytes } from 'node:crypto';
 import type { BffContext } from '../context';
 import { BffError } from '../errors';
-import { newSessionId } from './session-cookie';
+import type { Cookie } from '../http/cookie';
 import type { SessionData, SessionUser, TokenSet } from '../types';
+
+/**
+ * A fresh random session id: 128 bits, base64url.
+ *
+ * @example
+ * const id = newSessionId(); // 'q3V2…' (22 characters)
+ */
+export function newSessionId(): string {
+  return randomBytes(16).toString('base64url');
+}
 
 /**
  * Starts a fresh session for tokens and a user just obtained (login, handoff, OIDC callback).
  * Whatever session the request carried is ended first (its refresh token revoked at the backend,
  * best effort), and the new one always gets a new id: a cookie that came in is replaced, never
- * upgraded (SECURITY.md 8).
+ * upgraded (docs/security.md 8).
  *
  * @example
- * const { session, setCookies } = await startSession(ctx, request, user, tokens);
+ * const { session, cookies } = await startSession(ctx, request, user, tokens);
  */
 export async function startSession(
   ctx: BffContext,
   request: Request,
   user: SessionUser,
   tokens: TokenSet,
-): Promise<{ session: SessionData; setCookies: string[] }> {
+): Promise<{ session: SessionData; cookies: Cookie[] }> {
   const now = ctx.config.clock();
   const previous = await ctx.cookie.read(request.headers.get('cookie'), now).catch(() => null);
   if (previous?.session) {
     await ctx.config.backend.revoke?.(previous.session.tokens).catch(() => undefined);
-    await ctx.cookie.end(previous.session, now).catch(() => undefined);
+    await ctx.sessions.end(previous.session, now).catch(() => undefined);
   }
   const session: SessionData = { id: newSessionId(), user, tokens, createdAt: now, lastActiveAt: now };
-  const setCookies = await ctx.cookie.write(session, previous?.presentNames ?? [], now, 'create');
-  if (!setCookies) throw new BffError('store_unavailable', 'The session could not be stored. Try again.');
-  return { session, setCookies };
+  const cookies = await ctx.cookie.write(session, previous?.presentNames ?? [], now, 'create');
+  if (!cookies) throw new BffError('store_unavailable', 'The session could not be stored. Try again.');
+  return { session, cookies };
 }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { memorySessionStore } from './memory-session-store';
-import { newSessionId } from '../session/session-cookie';
+import { newSessionId } from '../session/start';
 import { START, jsonPost, login, testBff } from '../testing/support';
 import type { SessionData } from '../types';
 

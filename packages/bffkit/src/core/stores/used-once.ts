@@ -1,5 +1,4 @@
 import { createHash } from 'node:crypto';
-import type { ResolvedConfig } from '../config';
 import { ONE_MINUTE } from '../time';
 
 export const TEN_MINUTES = 10 * ONE_MINUTE;
@@ -19,7 +18,7 @@ export class UsedOnce {
    * True the first time `value` is claimed within `ttl` seconds, false on every later claim.
    *
    * @example
-   * if (!usedOnce(config).claim('state', state, TEN_MINUTES, now)) return replayed();
+   * if (!ctx.usedOnce.claim('state', state, TEN_MINUTES, now)) return replayed();
    */
   claim(kind: string, value: string, ttl: number, now: number): boolean {
     // Hashes, never the values: nothing secret stays in memory longer than the request.
@@ -39,18 +38,4 @@ export class UsedOnce {
       this.seen.delete(key);
     }
   }
-}
-
-const byConfig = new WeakMap<ResolvedConfig, UsedOnce>();
-
-/**
- * The single-use memory of a configuration.
- *
- * @example
- * usedOnce(ctx.config).claim('jti', jti, TEN_MINUTES, now);
- */
-export function usedOnce(config: ResolvedConfig): UsedOnce {
-  let memory = byConfig.get(config);
-  if (!memory) byConfig.set(config, (memory = new UsedOnce()));
-  return memory;
 }

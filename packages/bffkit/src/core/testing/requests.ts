@@ -2,7 +2,16 @@
  * Request builders and cookie helpers for the core's unit tests (re-exported by test-support.ts).
  * Not part of the public API; imports no test framework.
  */
+import { serializeCookie, type Cookie } from '../http/cookie';
 import { APP } from './constants';
+
+/** A cookie value from the library, or a Set-Cookie line read off a response. */
+export type CookieLike = Cookie | string;
+
+/** The Set-Cookie line of a cookie (lines pass through). */
+export function setCookieLine(c: CookieLike): string {
+  return typeof c === 'string' ? c : serializeCookie(c);
+}
 
 /** Options of the request builders. */
 export interface RequestOptions {
@@ -43,19 +52,21 @@ export function get(path: string, opts: { cookie?: string; headers?: Record<stri
   return new Request(`${APP}${path}`, { headers });
 }
 
-/** Whether a Set-Cookie line deletes its cookie. */
-export function isClearing(line: string): boolean {
-  return /;\s*Max-Age=0(;|$)/i.test(line);
+/** Whether a cookie (or Set-Cookie line) deletes its cookie. */
+export function isClearing(c: CookieLike): boolean {
+  return /;\s*Max-Age=0(;|$)/i.test(setCookieLine(c));
 }
 
-/** Name of a Set-Cookie line's cookie. */
-export function setCookieName(line: string): string {
+/** Name of a cookie (or Set-Cookie line). */
+export function setCookieName(c: CookieLike): string {
+  const line = setCookieLine(c);
   return line.slice(0, line.indexOf('='));
 }
 
-/** The Cookie header a browser would send after these Set-Cookie lines (deletions dropped). */
-export function cookieHeaderFrom(setCookies: readonly string[]): string {
+/** The Cookie header a browser would send after these cookies (deletions dropped). */
+export function cookieHeaderFrom(setCookies: readonly CookieLike[]): string {
   return setCookies
+    .map(setCookieLine)
     .filter((l) => !isClearing(l))
     .map((l) => l.slice(0, l.indexOf(';') < 0 ? l.length : l.indexOf(';')))
     .join('; ');

@@ -11,11 +11,11 @@ import type { Logger } from '../logger';
 import type { SessionStore } from '../stores/session-store';
 import type { SessionData, SessionUser, TokenSet } from '../types';
 import { APP, OTHER_SECRET, SECRET, START } from './constants';
-import { cookieHeaderFrom, formPost, get, isClearing, jsonPost, setCookieName, type RequestOptions } from './requests';
+import { cookieHeaderFrom, formPost, get, isClearing, jsonPost, setCookieLine, setCookieName, type CookieLike, type RequestOptions } from './requests';
 
 export { APP, OTHER_SECRET, SECRET, START };
-export { cookieHeaderFrom, formPost, get, isClearing, jsonPost, setCookieName };
-export type { RequestOptions };
+export { cookieHeaderFrom, formPost, get, isClearing, jsonPost, setCookieLine, setCookieName };
+export type { CookieLike, RequestOptions };
 
 /** A settable clock in epoch seconds that counts how often it was read. */
 export interface FakeClock {

@@ -1,3 +1,4 @@
+import { createRemoteJWKSet } from 'jose';
 import * as oauth from 'oauth4webapi';
 import type { BackendAdapter, BackendResult, LoginCompletion, LoginRedirect, LogoutTarget } from '../adapter';
 import { unverifiedClaims } from '../jwt-claims';
@@ -7,7 +8,7 @@ import { createDiscovery } from './discovery';
 import { verifyLogoutToken } from './logout-token';
 import { resolveOidcOptions, type OidcBackendOptions } from './options';
 import { failureOf } from './outcome';
-import { toTokenSet } from './token-set';
+import { toTokenSet } from '../token-set';
 
 /** The OpenID Connect adapter: every redirect-login method of {@link BackendAdapter} is present. */
 export type OidcBackend = BackendAdapter & Required<Pick<BackendAdapter, 'startLogin' | 'completeLogin' | 'endSessionUrl' | 'verifyLogoutToken' | 'revoke'>>;
@@ -36,6 +37,8 @@ export function oidcBackend(options: OidcBackendOptions & { /** @internal */ clo
   const auth = o.clientAuth === 'client_secret_post' ? oauth.ClientSecretPost(o.clientSecret) : oauth.ClientSecretBasic(o.clientSecret);
   const discovery = createDiscovery(o.issuer, { ttl: o.discoveryTtl, timeoutMs: o.timeoutMs, allowHttp: o.allowHttp });
   const http = () => ({ signal: AbortSignal.timeout(o.timeoutMs), [oauth.allowInsecureRequests]: o.allowHttp });
+  // The provider's key set for logout tokens, one per metadata object (jose caches and refreshes it).
+  const logoutKeys = new WeakMap<oauth.AuthorizationServer, ReturnType<typeof createRemoteJWKSet>>();
   const tokenParams = () => (o.resource.length ? { additionalParameters: o.resource.map((r) => ['resource', r]) } : {});
 
   /** Runs `work` with the metadata; any throw is sorted into a failure (`invalid` → `asInvalid`). */
@@ -93,7 +96,7 @@ export function oidcBackend(options: OidcBackendOptions & { /** @internal */ clo
         // Why check the signature although the token came over TLS: defence in depth against a
         // compromised or misrouted token endpoint, and it refuses `alg: none` outright.
         await oauth.validateApplicationLevelSignature(as.value, response, http());
-        return { ok: true, value: toTokenSet(answer, clock()) };
+        return { ok: true, value: fromTokenEndpoint(answer, clock()) };
       } catch (error) {
         const failure = failureOf(error);
         // A refused code (replayed, expired, PKCE mismatch) is as invalid as a bad ID token: 400.
@@ -106,7 +109,7 @@ export function oidcBackend(options: OidcBackendOptions & { /** @internal */ clo
         const response = await oauth.refreshTokenGrantRequest(as, client, auth, refreshToken, { ...http(), ...tokenParams() });
         const answer = await oauth.processRefreshTokenResponse(as, client, response);
         if (answer.id_token) await oauth.validateApplicationLevelSignature(as, response, http());
-        return toTokenSet(answer, clock(), { refreshToken });
+        return fromTokenEndpoint(answer, clock(), { refreshToken });
       }, 'unavailable'),
 
     async revoke(tokens) {
@@ -157,7 +160,19 @@ export function oidcBackend(options: OidcBackendOptions & { /** @internal */ clo
       const as = await discovery.get();
       if (!as.ok) return as;
       const algorithms = o.idTokenSigningAlg ? [o.idTokenSigningAlg] : (as.value.id_token_signing_alg_values_supported ?? ['RS256']);
-      return verifyLogoutToken(as.value, token, { clientId: o.clientId, algorithms, timeoutMs: o.timeoutMs });
+      return verifyLogoutToken(as.value, token, { clientId: o.clientId, algorithms, timeoutMs: o.timeoutMs }, logoutKeys);
     },
   };
+}
+
+/** A validated token endpoint answer → the session's tokens (the expiry rule is the shared one). */
+function fromTokenEndpoint(answer: oauth.TokenEndpointResponse, now: number, previous?: Pick<TokenSet, 'refreshToken'>): TokenSet {
+  const tokens = toTokenSet(
+    { accessToken: answer.access_token, refreshToken: answer.refresh_token, idToken: answer.id_token, expiresIn: answer.expires_in },
+    now,
+    previous,
+  );
+  // oauth4webapi has checked that access_token is a non-empty string.
+  if (!tokens) throw new oauth.OperationProcessingError('token endpoint answered no access token');
+  return tokens;
 }

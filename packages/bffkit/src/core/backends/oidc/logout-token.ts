@@ -17,8 +17,8 @@ export interface LogoutTokenCheck {
 /** Oldest `iat` accepted (seconds), on top of the clock tolerance. */
 const MAX_TOKEN_AGE = FIVE_MINUTES;
 const CLOCK_TOLERANCE = ONE_MINUTE;
-// The provider's key set, one per metadata object (jose caches and refreshes it on unknown `kid`s).
-const keySets = new WeakMap<AuthorizationServer, ReturnType<typeof createRemoteJWKSet>>();
+/** The provider's key sets by metadata object, kept by the adapter that owns them. */
+export type LogoutKeySets = WeakMap<AuthorizationServer, ReturnType<typeof createRemoteJWKSet>>;
 
 /**
  * Validates a back-channel logout token (spec section 2.6): signature against the provider's key set,
@@ -26,9 +26,14 @@ const keySets = new WeakMap<AuthorizationServer, ReturnType<typeof createRemoteJ
  * and no `nonce` (so an ID token can never be replayed as a logout token). JOSE work is done by jose.
  *
  * @example
- * const target = await verifyLogoutToken(as, token, { clientId: 'app', algorithms: ['RS256'], timeoutMs: 10_000 });
+ * const target = await verifyLogoutToken(as, token, { clientId: 'app', algorithms: ['RS256'], timeoutMs: 10_000 }, keySets);
  */
-export async function verifyLogoutToken(as: AuthorizationServer, token: string, check: LogoutTokenCheck): Promise<BackendResult<LogoutTarget>> {
+export async function verifyLogoutToken(
+  as: AuthorizationServer,
+  token: string,
+  check: LogoutTokenCheck,
+  keySets: LogoutKeySets,
+): Promise<BackendResult<LogoutTarget>> {
   if (!as.jwks_uri) return { ok: false, reason: 'unavailable' };
   let keys = keySets.get(as);
   if (!keys) keySets.set(as, (keys = createRemoteJWKSet(new URL(as.jwks_uri), { timeoutDuration: check.timeoutMs })));

@@ -1,5 +1,6 @@
 import { ConfigError } from '../../errors';
 import { isSafeReturnTo } from '../../http/return-to';
+import { configuredUrl } from '../../http/url';
 import type { SessionUser } from '../../types';
 import { ONE_HOUR } from '../../time';
 
@@ -68,7 +69,6 @@ export const OIDC_DEFAULTS = {
   discoveryTtl: ONE_HOUR,
 } as const;
 
-const LOOPBACK = new Set(['localhost', '127.0.0.1', '[::1]']);
 // Parameters bffkit sets itself: a caller-supplied value must never replace them (PKCE, state, nonce).
 const RESERVED = new Set(['client_id', 'redirect_uri', 'response_type', 'scope', 'state', 'nonce', 'code_challenge', 'code_challenge_method', 'response_mode', 'request', 'request_uri']);
 
@@ -147,14 +147,8 @@ export function defaultMapClaims(claims: Record<string, unknown>): Omit<SessionU
 }
 
 function parseIssuer(value: unknown): URL {
-  if (typeof value !== 'string' || !URL.canParse(value)) throw new ConfigError('backend.issuer', 'must be an absolute URL such as https://login.example.com');
-  const url = new URL(value);
-  // Why: discovery, keys and tokens travel over this origin; plain http is only tolerable on loopback.
-  if (url.protocol !== 'https:' && !(url.protocol === 'http:' && LOOPBACK.has(url.hostname))) {
-    throw new ConfigError('backend.issuer', 'must use https (plain http is accepted only for localhost)');
-  }
-  if (url.search || url.hash || url.username || url.password) throw new ConfigError('backend.issuer', 'must not have a query, fragment or credentials');
-  return url;
+  // Why https: discovery, keys and tokens travel over this origin; plain http only on loopback.
+  return configuredUrl('backend.issuer', value, { httpsUnlessLoopback: true });
 }
 
 function positive(field: string, value: number | undefined, fallback: number): number {

@@ -1,12 +1,11 @@
 import type { LogoutTarget } from '../../backends/adapter';
-import type { RouteAction } from '../../context';
-import { errorResponse, json, PRIVATE_HEADERS } from '../../http/response';
+import { transientError } from '../../backends/failure';
 import { unverifiedClaims } from '../../backends/jwt-claims';
-import { TEN_MINUTES, usedOnce } from '../../stores/used-once';
-import { readLimitedText } from '../../http/respond';
+import type { RouteAction } from '../../context';
+import { MAX_FORM_BODY, mediaType, readText } from '../../http/request-body';
+import { errorResponse, json, PRIVATE_HEADERS, toErrorResponse } from '../../http/response';
+import { TEN_MINUTES } from '../../stores/used-once';
 import type { SessionData } from '../../types';
-
-const MAX_BODY = 16 * 1024;
 
 /**
  * `POST {basePath}/oidc/backchannel-logout`: the provider tells us, server to server, that a user's
@@ -19,15 +18,14 @@ const MAX_BODY = 16 * 1024;
  * Needs a server-side store: a stateless cookie cannot be ended from here (answers 501).
  */
 export const backchannelLogoutAction: RouteAction = async (ctx, request) => {
-  const { backend, store, logger } = ctx.config;
+  const { backend, logger } = ctx.config;
   if (!backend.verifyLogoutToken) return errorResponse('not_found', 'This backend does not sign in through a provider.');
-  if (!store) {
+  if (!ctx.sessions.revocable) {
     // Not an ErrorCode of the browser API: only the provider (and its operator) reads this answer.
     return json({ code: 'backchannel_logout_unsupported', message: 'Back-channel logout needs a server-side session store (session.store).' }, 501);
   }
-  const type = (request.headers.get('content-type') ?? '').split(';')[0]!.trim().toLowerCase();
-  if (type !== 'application/x-www-form-urlencoded') return errorResponse('invalid_request', 'Send logout_token form-encoded.');
-  const text = await readLimitedText(request, MAX_BODY);
+  if (mediaType(request) !== 'application/x-www-form-urlencoded') return errorResponse('invalid_request', 'Send logout_token form-encoded.');
+  const text = await readText(request, MAX_FORM_BODY);
   if (text === null) return errorResponse('payload_too_large', 'Request body too large.');
   const tokens = new URLSearchParams(text).getAll('logout_token');
   if (tokens.length !== 1 || tokens[0] === '') return errorResponse('invalid_request', 'Exactly one logout_token is required.');
@@ -36,10 +34,10 @@ export const backchannelLogoutAction: RouteAction = async (ctx, request) => {
   if (!verified.ok) {
     logger.warn(`back-channel logout refused: token ${verified.reason}`);
     if (verified.reason === 'rejected') return errorResponse('invalid_request', 'The logout token was not accepted.');
-    return errorResponse(verified.reason === 'timeout' ? 'upstream_timeout' : 'upstream_unavailable', 'The identity provider keys could not be fetched.');
+    return toErrorResponse(transientError(verified.reason, 'identity provider'));
   }
   const target = verified.value;
-  if (!usedOnce(ctx.config).claim('oidc-logout-jti', target.jti, TEN_MINUTES, ctx.config.clock())) {
+  if (!ctx.usedOnce.claim('oidc-logout-jti', target.jti, TEN_MINUTES, ctx.config.clock())) {
     logger.warn('back-channel logout refused: token replayed');
     return errorResponse('invalid_request', 'The logout token was already used.');
   }
@@ -48,10 +46,10 @@ export const backchannelLogoutAction: RouteAction = async (ctx, request) => {
     logger.warn('back-channel logout refused: token has sid but no sub');
     return errorResponse('invalid_request', 'Logout tokens without sub are not supported.');
   }
-  const sessions = await store.listByUser(target.sub);
-  const ending = sessions.filter((s) => matches(s, target));
-  // Delete, do not revoke: the provider ended the user's session and its grants itself.
-  for (const s of ending) await store.delete(s.id);
+  const now = ctx.config.clock();
+  const ending = (await ctx.sessions.sessionsOf(target.sub)).filter((s) => matches(s, target));
+  // End, do not revoke: the provider ended the user's session and its grants itself.
+  for (const s of ending) await ctx.sessions.end(s, now);
   logger.info(`back-channel logout: ended ${ending.length} session(s)`);
   return new Response(null, { status: 200, headers: PRIVATE_HEADERS });
 };

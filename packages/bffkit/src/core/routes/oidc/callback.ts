@@ -1,13 +1,11 @@
 import { timingSafeEqual } from 'node:crypto';
+import { transientError } from '../../backends/failure';
 import type { BffContext, RouteAction } from '../../context';
-import { BffError } from '../../errors';
-import { errorResponse, toErrorResponse } from '../../http/response';
-import { callbackUri } from './paths';
-import { TRANSACTION_TTL, transactionCookie } from './transaction';
-import { usedOnce } from '../../stores/used-once';
-import { seeOther, withCookies } from '../../http/respond';
+import type { Cookie } from '../../http/cookie';
+import { errorResponse, seeOther, toErrorResponse, withCookies } from '../../http/response';
 import { startSession } from '../../session/start';
-import type { SessionData } from '../../types';
+import { callbackUri } from './paths';
+import { TRANSACTION_TTL } from './transaction';
 
 // One answer for every rejected callback: nothing tells an attacker which check failed.
 const REJECTED = 'The sign-in response could not be verified. Start the sign-in again.';
@@ -25,14 +23,13 @@ export const oidcCallbackAction: RouteAction = async (ctx, request) => {
   if (!backend.completeLogin) return errorResponse('not_found', 'This backend does not sign in through a provider.');
   const url = new URL(request.url);
   const now = config.clock();
-  const txCookie = transactionCookie(config);
-  const clear = [txCookie.clear()];
-  const pending = txCookie.read(request.headers.get('cookie'), now);
+  const clear = [ctx.transactions.clear()];
+  const pending = ctx.transactions.read(request.headers.get('cookie'), now);
   const state = url.searchParams.getAll('state');
   if (!pending || state.length !== 1 || !sameString(state[0]!, pending.transaction.state)) {
     return rejected(ctx, clear, pending ? 'state mismatch' : 'no transaction cookie');
   }
-  if (!usedOnce(config).claim('oidc-state', pending.transaction.state, TRANSACTION_TTL, now)) {
+  if (!ctx.usedOnce.claim('oidc-state', pending.transaction.state, TRANSACTION_TTL, now)) {
     return rejected(ctx, clear, 'transaction replayed');
   }
   const result = await backend.completeLogin({ callbackUrl: url, redirectUri: callbackUri(config), transaction: pending.transaction });
@@ -43,33 +40,26 @@ export const oidcCallbackAction: RouteAction = async (ctx, request) => {
       const params = new URLSearchParams({ error: result.error, returnTo: pending.returnTo });
       return noReferrer(seeOther(config.appUrl, `${config.loginPage}?${params}`, clear));
     }
-    return noReferrer(withCookies(toErrorResponse(transient(result.reason)), clear));
+    return noReferrer(withCookies(toErrorResponse(transientError(result.reason, 'identity provider')), clear));
   }
   try {
     const user = await backend.user(result.value);
     if (!user.ok) {
       if (user.reason === 'rejected') return rejected(ctx, clear, 'no usable subject in the ID token');
-      throw transient(user.reason);
+      throw transientError(user.reason, 'identity provider');
     }
-    const { setCookies } = await startSession(ctx, request, user.value, result.value);
+    const { cookies } = await startSession(ctx, request, user.value, result.value);
     config.logger.info('oidc callback: new session');
-    return noReferrer(seeOther(config.appUrl, pending.returnTo, [...clear, ...setCookies]));
+    return noReferrer(seeOther(config.appUrl, pending.returnTo, [...clear, ...cookies]));
   } catch (error) {
     return noReferrer(withCookies(toErrorResponse(error), clear));
   }
 };
 
-function rejected(ctx: BffContext, clear: string[], why: string): Response {
+function rejected(ctx: BffContext, clear: Cookie[], why: string): Response {
   // One line with the category, never a code, state or token.
   ctx.config.logger.warn(`oidc callback rejected: ${why}`);
   return noReferrer(withCookies(errorResponse('invalid_request', REJECTED), clear));
-}
-
-
-function transient(reason: 'unavailable' | 'timeout'): BffError {
-  return reason === 'timeout'
-    ? new BffError('upstream_timeout', 'The identity provider did not answer in time. Try again.')
-    : new BffError('upstream_unavailable', 'The identity provider is unavailable. Try again.');
 }
 
 // The callback URL carries the code and state: never let it leak onward as a Referer.

@@ -1,11 +1,9 @@
+import { transientError } from '../../backends/failure';
 import type { RouteAction } from '../../context';
-import { BffError } from '../../errors';
-import { errorResponse, json, PRIVATE_HEADERS, toErrorResponse } from '../../http/response';
-import { callbackUri } from './paths';
-import { transactionCookie } from './transaction';
-import { withCookies } from '../../http/respond';
+import { errorResponse, json, PRIVATE_HEADERS, toErrorResponse, withCookies } from '../../http/response';
 import { safeReturnTo } from '../../http/return-to';
 import { readRequestBody } from '../body';
+import { callbackUri } from './paths';
 
 /**
  * `GET|POST {basePath}/oidc/login`: starts a sign-in at the OpenID provider. Sets the sealed
@@ -33,17 +31,13 @@ export const oidcLoginAction: RouteAction = async (ctx, request) => {
   const started = await backend.startLogin({ redirectUri: callbackUri(ctx.config) });
   if (!started.ok) {
     ctx.config.logger.warn(`oidc login could not start: provider ${started.reason}`);
-    return toErrorResponse(
-      started.reason === 'timeout'
-        ? new BffError('upstream_timeout', 'The identity provider did not answer in time. Try again.')
-        : new BffError('upstream_unavailable', 'The identity provider is unavailable. Try again.'),
-    );
+    return toErrorResponse(transientError(started.reason === 'timeout' ? 'timeout' : 'unavailable', 'identity provider'));
   }
-  const setCookie = transactionCookie(ctx.config).write(started.value.transaction, returnTo, ctx.config.clock());
+  const transaction = ctx.transactions.write(started.value.transaction, returnTo, ctx.config.clock());
   const location = started.value.url.href;
-  if (answer === 'json') return withCookies(json({ redirectTo: location }), [setCookie]);
+  if (answer === 'json') return withCookies(json({ redirectTo: location }), [transaction]);
+  // The provider is another origin: not seeOther, which only builds same-origin locations.
   const headers = new Headers(PRIVATE_HEADERS);
   headers.set('location', location);
-  headers.append('set-cookie', setCookie);
-  return new Response(null, { status: 303, headers });
+  return withCookies(new Response(null, { status: 303, headers }), [transaction]);
 };

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { resolveConfig } from '../../config';
 import { deriveKeyRing } from '../../crypto/keys';
 import { sealJson } from '../../crypto/seal';
+import { serializeCookie } from '../../http/cookie';
 import { APP, OTHER_SECRET, SECRET, fakeBackend, fakeClock } from '../../testing/support';
 import { TRANSACTION_TTL, TransactionCookie } from './transaction';
 
@@ -15,13 +16,13 @@ const pair = (line: string) => line.split(';')[0]!;
 describe('TransactionCookie', () => {
   it('round-trips the transaction and returnTo, sealed (nothing readable in the value)', () => {
     const cookie = new TransactionCookie(config());
-    const line = cookie.write(TX, '/notes', NOW);
+    const line = serializeCookie(cookie.write(TX, '/notes', NOW));
     expect(line).not.toContain('state-1');
     expect(cookie.read(pair(line), NOW + 1)).toEqual({ transaction: TX, returnTo: '/notes' });
   });
 
   it('is HttpOnly, Path=/, SameSite=Lax even when the session cookie is Strict, and lives ten minutes', () => {
-    const line = new TransactionCookie(config({ cookie: { sameSite: 'strict' } })).write(TX, '/', NOW);
+    const line = serializeCookie(new TransactionCookie(config({ cookie: { sameSite: 'strict' } })).write(TX, '/', NOW));
     expect(line).toMatch(/^bffkit-tx=/);
     expect(line).toContain('HttpOnly');
     expect(line).toContain('Path=/');
@@ -30,14 +31,14 @@ describe('TransactionCookie', () => {
   });
 
   it('is named __Host-bffkit-tx and Secure on https', () => {
-    const line = new TransactionCookie(config({ baseUrl: 'https://app.example.com' })).write(TX, '/', NOW);
+    const line = serializeCookie(new TransactionCookie(config({ baseUrl: 'https://app.example.com' })).write(TX, '/', NOW));
     expect(line).toMatch(/^__Host-bffkit-tx=/);
     expect(line).toContain('Secure');
   });
 
   it('is gone after its ten minutes even if the browser still sends it', () => {
     const cookie = new TransactionCookie(config());
-    const value = pair(cookie.write(TX, '/', NOW));
+    const value = pair(serializeCookie(cookie.write(TX, '/', NOW)));
     expect(cookie.read(value, NOW + TRANSACTION_TTL - 1)).not.toBeNull();
     expect(cookie.read(value, NOW + TRANSACTION_TTL)).toBeNull();
   });
@@ -52,7 +53,7 @@ describe('TransactionCookie', () => {
 
   it('refuses duplicates, tampering, garbage and a missing cookie', () => {
     const cookie = new TransactionCookie(config());
-    const value = pair(cookie.write(TX, '/', NOW));
+    const value = pair(serializeCookie(cookie.write(TX, '/', NOW)));
     expect(cookie.read(`${value}; ${value}`, NOW)).toBeNull();
     expect(cookie.read(`${value.slice(0, -2)}AA`, NOW)).toBeNull();
     expect(cookie.read('bffkit-tx=garbage', NOW)).toBeNull();
@@ -68,6 +69,6 @@ describe('TransactionCookie', () => {
   });
 
   it('clears with Max-Age=0 under the same name and path', () => {
-    expect(new TransactionCookie(config()).clear()).toMatch(/^bffkit-tx=; Path=\/; Max-Age=0/);
+    expect(serializeCookie(new TransactionCookie(config()).clear())).toMatch(/^bffkit-tx=; Path=\/; Max-Age=0/);
   });
 });

@@ -1,6 +1,6 @@
 import type { LoginTransaction } from '../../backends/adapter';
 import type { ResolvedConfig } from '../../config';
-import { clearCookie, parseCookieHeader, serializeCookie, type CookieAttributes } from '../../http/cookie';
+import { cookie, expiredCookie, parseCookieHeader, type Cookie, type CookieAttributes } from '../../http/cookie';
 import { deriveKeyRing, type KeyRing } from '../../crypto/keys';
 import { safeReturnTo } from '../../http/return-to';
 import { sealJson, unsealJson } from '../../crypto/seal';
@@ -47,21 +47,21 @@ export class TransactionCookie {
   }
 
   /**
-   * The Set-Cookie line that starts a login. A newer login in the same browser replaces an older one.
+   * The cookie that starts a login. A newer login in the same browser replaces an older one.
    *
    * @example
-   * headers.append('set-cookie', cookie.write(redirect.transaction, '/profile', now));
+   * const started = transactions.write(redirect.transaction, '/profile', now);
    */
-  write(transaction: LoginTransaction, returnTo: string, now: number): string {
+  write(transaction: LoginTransaction, returnTo: string, now: number): Cookie {
     const wire: Wire = { v: 1, t: { ...transaction }, r: returnTo, e: now + TRANSACTION_TTL };
-    return serializeCookie(this.name, sealJson(this.ring, wire), { ...this.attrs, maxAge: TRANSACTION_TTL });
+    return cookie(this.name, sealJson(this.ring, wire), { ...this.attrs, maxAge: TRANSACTION_TTL });
   }
 
   /**
    * The login in progress, or null when the cookie is absent, duplicated, foreign, tampered or expired.
    *
    * @example
-   * const pending = cookie.read(request.headers.get('cookie'), now);
+   * const pending = ctx.transactions.read(request.headers.get('cookie'), now);
    */
   read(cookieHeader: string | null, now: number): PendingLogin | null {
     const values = parseCookieHeader(cookieHeader).get(this.name);
@@ -79,22 +79,8 @@ export class TransactionCookie {
     return { transaction, returnTo: safeReturnTo(wire.r) };
   }
 
-  /** The Set-Cookie line that deletes the cookie (every callback, successful or not: single use). */
-  clear(): string {
-    return clearCookie(this.name, this.attrs);
+  /** The cookie that deletes the transaction cookie (every callback, successful or not: single use). */
+  clear(): Cookie {
+    return expiredCookie(this.name, this.attrs);
   }
-}
-
-const byConfig = new WeakMap<ResolvedConfig, TransactionCookie>();
-
-/**
- * The transaction cookie of a configuration (keys derived once per configuration).
- *
- * @example
- * const cookie = transactionCookie(ctx.config);
- */
-export function transactionCookie(config: ResolvedConfig): TransactionCookie {
-  let cookie = byConfig.get(config);
-  if (!cookie) byConfig.set(config, (cookie = new TransactionCookie(config)));
-  return cookie;
 }

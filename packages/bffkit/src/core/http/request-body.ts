@@ -1,7 +1,44 @@
 /**
- * Request body size enforcement without buffering (SECURITY.md 21: body-size limit → 413).
+ * Reading request bodies within limits (docs/security.md 21: body-size limit → 413). One reader,
+ * {@link peekBody}, serves both the auth routes (small bodies read whole) and forwarding (small
+ * bodies buffered for a retry, large ones streamed without buffering).
  */
 import { BffError } from '../errors';
+
+/** Largest body of an auth route request (login, logout, handoff, back-channel logout). */
+export const MAX_FORM_BODY = 16 * 1024;
+
+/**
+ * The request's media type, lower-cased, without parameters (`''` when absent).
+ *
+ * @example
+ * mediaType(request); // 'application/json' for 'Application/JSON; charset=utf-8'
+ */
+export function mediaType(request: Request): string {
+  return (request.headers.get('content-type') ?? '').split(';')[0]!.trim().toLowerCase();
+}
+
+/**
+ * The whole body as UTF-8 text, or null when it is larger than `limit` bytes (declared or actual).
+ * An unreadable body throws `invalid_request`.
+ *
+ * @example
+ * const text = await readText(request, MAX_FORM_BODY);
+ * if (text === null) return errorResponse('payload_too_large', 'Request body too large.');
+ */
+export async function readText(request: Request, limit: number): Promise<string | null> {
+  const declared = contentLength(request.headers);
+  if (declared !== null && declared > limit) return null;
+  if (!request.body) return '';
+  try {
+    // With the buffer as large as the limit, the body is either complete or refused.
+    const peeked = await peekBody(request.body, limit, limit);
+    return peeked.complete ? new TextDecoder().decode(peeked.bytes) : null;
+  } catch (error) {
+    if (error instanceof BffError && error.code === 'payload_too_large') return null;
+    throw error;
+  }
+}
 
 /** The error a body stream fails with once it passes its limit. */
 export function payloadTooLarge(): BffError {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { BffError } from '../errors';
-import { contentLength, limitBody, peekBody } from './body-limit';
+import { contentLength, limitBody, peekBody } from './request-body';
 
 function chunks(...sizes: number[]): ReadableStream<Uint8Array> {
   return new ReadableStream({
