@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startBetterAuth, type BetterAuthBackend } from '../support/better-auth-process';
 
 /** Short session for the expiry tests, extended when used after SLIDE_UPDATE_AGE seconds. */
-const SLIDE_EXPIRES_IN = 2;
+const SLIDE_EXPIRES_IN = 3;
 const SLIDE_UPDATE_AGE = 1;
 const SEVEN_DAYS = 7 * 24 * 60 * 60;
 /** An app origin the main instance is told to trust (trustedOrigins). */
@@ -218,9 +218,9 @@ describe('session: GET /api/auth/get-session', () => {
   it('extends a session that is used (same token, later expiresAt) and lets an unused one expire', async () => {
     const { body } = await signIn(sliding);
     let last = Date.parse((await session(body.token, sliding))!.session.expiresAt);
-    // Used every 1.2 s for 3.6 s, beyond its 2 s lifetime: each use past updateAge pushes expiresAt.
+    // Used every 1.5 s for 4.5 s, beyond its 3 s lifetime: each use past updateAge pushes expiresAt.
     for (let i = 0; i < 3; i++) {
-      await sleep(1200);
+      await sleep(1500);
       const found = await session(body.token, sliding);
       expect(found?.session.token).toBe(body.token);
       const expiresAt = Date.parse(found!.session.expiresAt);
