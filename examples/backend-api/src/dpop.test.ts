@@ -100,7 +100,7 @@ describe('createDpopVerifier', () => {
     const good = await proof(key);
     const unsigned = `${Buffer.from(JSON.stringify({ alg: 'none', typ: 'dpop+jwt', jwk: key.jwk })).toString('base64url')}.${good.split('.')[1]}.`;
     const hmac = await new SignJWT({ htm: 'GET', htu: URL_NOTES, iat: clock, jti: randomUUID(), ath: ath(TOKEN) })
-      .setProtectedHeader({ alg: 'HS256', typ: 'dpop+jwt', jwk: { kty: 'oct', k: 'c2VjcmV0' } })
+      .setProtectedHeader({ alg: 'HS256', typ: 'dpop+jwt', jwk: { kty: 'oct', k: 'c2VjcmV0' } as JWK })
       .sign(new TextEncoder().encode('secret'));
     const [h, p, s] = good.split('.');
     const proofs = [
