@@ -10,7 +10,7 @@ import * as oauth from 'oauth4webapi';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningBackend } from '../support/backend-process';
 import { cookieJar } from '../support/http';
-import { INSECURE, discover, exchangeRequest, refresh, signIn, withNonceRetry, type TestClient } from '../support/oauth-client';
+import { INSECURE, authorize, discover, exchangeCode, exchangeRequest, refresh, signIn, withNonceRetry, type TestClient } from '../support/oauth-client';
 import {
   ACCESS_TOKEN_TYPE,
   OIDC_ACR,
@@ -152,6 +152,18 @@ describe('FAPI 2.0 provider profile: sign-in', () => {
     const body = (await ok.json()) as { request_uri: string; expires_in: number };
     expect(body.request_uri).toMatch(/^urn:ietf:params:oauth:request_uri:/);
     expect(body.expires_in).toBe(60); // FAPI 2.0: under 600 seconds
+  });
+
+  it('requires redirect_uri in the pushed request, and refuses a code used twice', async () => {
+    const auth = async () => ({ client_assertion_type: 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer', client_assertion: await assertion() });
+    const noRedirect = await pushed({ response_type: 'code', scope: 'openid', ...pkce, ...(await auth()) });
+    expect(noRedirect.status).toBe(400);
+    expect(await noRedirect.json()).toMatchObject({ error: 'invalid_request', error_description: expect.stringContaining('redirect_uri') });
+
+    const { handle } = await dpopKey();
+    const code = await authorize(tc, { par: true, dpop: handle });
+    expect((await exchangeCode(tc, code, { dpop: handle })).value.access_token).toBeTruthy();
+    await expect(exchangeCode(tc, code, { dpop: handle })).rejects.toMatchObject({ error: 'invalid_grant' });
   });
 
   it('refuses a client assertion whose aud is the token endpoint rather than the issuer (FAPI 2.0), and a replayed one', async () => {

@@ -73,14 +73,26 @@ export interface SignInResult {
   nonceChallenges: number;
 }
 
+/** An authorization response the client validated, and what it needs to exchange the code. */
+export interface Authorized {
+  /** The redirect the provider answered with (`code`, `state`, `iss`). */
+  callback: URL;
+  /** The validated parameters (oauth4webapi checked `state` and `iss`). */
+  params: URLSearchParams;
+  verifier: string;
+  nonce: string;
+  /** `use_dpop_nonce` answers met at PAR. */
+  nonceChallenges: number;
+}
+
 /**
- * Signs a user in through the provider as `client`: (PAR,) authorization walk, `iss`/`state` checked
- * (RFC 9207), code exchanged with PKCE (and DPoP), ID token validated.
+ * The front half of a sign-in: (PAR,) the authorization walk, and the callback validated (`state`,
+ * `iss` per RFC 9207).
  *
  * @example
- * const { tokens } = await signIn(tc, { par: true, dpop, login: DEMO });
+ * const auth = await authorize(tc, { par: true });
  */
-export async function signIn(tc: TestClient, opts: SignInOptions = {}): Promise<SignInResult> {
+export async function authorize(tc: TestClient, opts: SignInOptions = {}): Promise<Authorized> {
   const verifier = oauth.generateRandomCodeVerifier();
   const state = oauth.generateRandomState();
   const nonce = oauth.generateRandomNonce();
@@ -100,35 +112,54 @@ export async function signIn(tc: TestClient, opts: SignInOptions = {}): Promise<
 
   let challenges = 0;
   const parDpop = opts.parDpop === undefined ? opts.dpop : opts.parDpop;
-  const authorize = new URL(tc.as.authorization_endpoint!);
-  authorize.searchParams.set('client_id', tc.client.client_id);
+  const url = new URL(tc.as.authorization_endpoint!);
+  url.searchParams.set('client_id', tc.client.client_id);
   if (opts.par) {
     const pushed = await withNonceRetry(async () =>
       oauth.processPushedAuthorizationResponse(tc.as, tc.client, await oauth.pushedAuthorizationRequest(tc.as, tc.client, tc.auth, params, { ...INSECURE, ...(parDpop ? { DPoP: parDpop } : {}) })),
     );
     challenges += pushed.challenges;
-    authorize.searchParams.set('request_uri', pushed.value.request_uri);
+    url.searchParams.set('request_uri', pushed.value.request_uri);
   } else {
-    for (const [k, v] of params) authorize.searchParams.append(k, v);
+    for (const [k, v] of params) url.searchParams.append(k, v);
   }
 
-  const { callback } = await authorizeAtProvider(authorize, {
+  const { callback } = await authorizeAtProvider(url, {
     redirectUri: tc.redirectUri,
     login: opts.login ?? { email: 'demo@example.com', password: 'demo-password' },
     ...(opts.otp ? { otp: opts.otp } : {}),
     ...(opts.idpJar ? { idpJar: opts.idpJar } : {}),
   });
-  const response = oauth.validateAuthResponse(tc.as, tc.client, callback, state);
-  const exchanged = await withNonceRetry(async () =>
+  return { callback, params: oauth.validateAuthResponse(tc.as, tc.client, callback, state), verifier, nonce, nonceChallenges: challenges };
+}
+
+/**
+ * The back half: the code exchanged with PKCE (and DPoP), one nonce retry, the ID token validated.
+ *
+ * @example
+ * const { value: tokens } = await exchangeCode(tc, await authorize(tc), { dpop });
+ */
+export function exchangeCode(tc: TestClient, auth: Authorized, opts: Pick<SignInOptions, 'dpop' | 'maxAge'> = {}): Promise<{ value: oauth.TokenEndpointResponse; challenges: number }> {
+  return withNonceRetry(async () =>
     oauth.processAuthorizationCodeResponse(
       tc.as,
       tc.client,
-      await oauth.authorizationCodeGrantRequest(tc.as, tc.client, tc.auth, response, tc.redirectUri, verifier, { ...INSECURE, ...(opts.dpop ? { DPoP: opts.dpop } : {}) }),
-      { expectedNonce: nonce, ...(opts.maxAge !== undefined ? { maxAge: opts.maxAge } : {}) },
+      await oauth.authorizationCodeGrantRequest(tc.as, tc.client, tc.auth, auth.params, tc.redirectUri, auth.verifier, { ...INSECURE, ...(opts.dpop ? { DPoP: opts.dpop } : {}) }),
+      { expectedNonce: auth.nonce, ...(opts.maxAge !== undefined ? { maxAge: opts.maxAge } : {}) },
     ),
   );
-  challenges += exchanged.challenges;
-  return { tokens: exchanged.value, idToken: oauth.getValidatedIdTokenClaims(exchanged.value)!, callback, nonceChallenges: challenges };
+}
+
+/**
+ * Signs a user in through the provider as `client`: {@link authorize} then {@link exchangeCode}.
+ *
+ * @example
+ * const { tokens } = await signIn(tc, { par: true, dpop, login: DEMO });
+ */
+export async function signIn(tc: TestClient, opts: SignInOptions = {}): Promise<SignInResult> {
+  const auth = await authorize(tc, opts);
+  const exchanged = await exchangeCode(tc, auth, opts);
+  return { tokens: exchanged.value, idToken: oauth.getValidatedIdTokenClaims(exchanged.value)!, callback: auth.callback, nonceChallenges: auth.nonceChallenges + exchanged.challenges };
 }
 
 /**
