@@ -37,6 +37,22 @@ ${error ? `<p class="error" role="alert" data-testid="idp-error">${escapeHtml(er
   );
 }
 
+/** The second factor of a step-up: a fixed development code (OIDC_OTP_CODE, default 123456). */
+export function otpPage({ uid, clientName, error }) {
+  return page(
+    'Confirm · Example identity provider',
+    `<h1>Example identity provider</h1>
+<p><strong>${escapeHtml(clientName)}</strong> asks for a stronger sign-in. Enter the code from your authenticator.</p>
+${error ? `<p class="error" role="alert" data-testid="idp-error">${escapeHtml(error)}</p>` : ''}
+<form method="post" action="/interaction/${escapeHtml(uid)}/otp" data-testid="idp-otp-form" autocomplete="off">
+<label for="code">One-time code</label><input id="code" name="code" inputmode="numeric" pattern="[0-9]{6}" required autofocus>
+<button type="submit" data-testid="idp-otp-submit">Confirm</button>
+</form>
+<form method="post" action="/interaction/${escapeHtml(uid)}/abort"><button type="submit" class="secondary" data-testid="idp-cancel">Cancel</button></form>
+<p class="hint">Development provider: the code is 123456 unless OIDC_OTP_CODE says otherwise.</p>`,
+  );
+}
+
 /** oidc-provider's `features.rpInitiatedLogout.logoutSource`: the "sign out?" confirmation. */
 export async function logoutSource(ctx, form) {
   ctx.type = 'html';

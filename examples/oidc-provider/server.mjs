@@ -17,7 +17,7 @@ const callback = provider.callback();
 
 const server = createServer(async (req, res) => {
   const url = new URL(req.url ?? '/', config.issuer);
-  if (await handleInteraction(provider, req, res, url)) return;
+  if (await handleInteraction(provider, req, res, url, config)) return;
   if (config.statsEnabled && url.pathname === '/__stats' && req.method === 'GET') {
     res.writeHead(200, { 'content-type': 'application/json', 'cache-control': 'no-store' }).end(JSON.stringify(stats.read()));
     return;

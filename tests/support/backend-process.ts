@@ -1,4 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
@@ -27,7 +28,31 @@ export interface Stats {
   invalid_token_requests: number;
   logouts: number;
   bearer_requests: number;
+  /** Requests with a DPoP-bound token and a valid proof. */
+  dpop_requests: number;
+  /** Requests refused for DPoP (no/invalid/replayed proof, bound token as Bearer, nonce asked). */
+  dpop_rejections: number;
+  /** `POST /payments` answered 401 insufficient_user_authentication. */
+  step_up_challenges: number;
   last_request: { method: string; path: string; query: string; headers: Record<string, string> } | null;
+  /** Every access token received (newest last, at most 1000): its SHA-256, never the token. */
+  received_tokens: ReceivedToken[];
+}
+
+/** One access token as the backend received it. */
+export interface ReceivedToken {
+  /** base64url SHA-256 of the token (see {@link tokenHash}). */
+  sha256: string;
+  scheme: 'Bearer' | 'DPoP';
+  path: string;
+  aud: string | string[] | null;
+  jti: string | null;
+  accepted: boolean;
+}
+
+/** The hash the backend records for a token, to look it up in `received_tokens`. */
+export function tokenHash(token: string): string {
+  return createHash('sha256').update(token).digest('base64url');
 }
 
 /** The backend's login/refresh answer. */

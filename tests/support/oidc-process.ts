@@ -4,6 +4,7 @@
  */
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { exportJWK, generateKeyPair, type CryptoKey, type JWK } from 'jose';
 import { baseEnv, startApp, track, waitUntilReady, type AppProcess } from './app-process';
 import { startBackend, type RunningBackend } from './backend-process';
 import { cookieJar, type CookieJar } from './http';
@@ -16,12 +17,54 @@ export const OIDC_PROVIDER_ENTRY = fileURLToPath(new URL('../../examples/oidc-pr
 export const OIDC_CLIENT = { id: 'bffkit-example', secret: 'test-client-secret-for-bffkit-oidc-tests' } as const;
 /** The audience of the provider's access tokens (the example API). */
 export const OIDC_API_RESOURCE = 'urn:bffkit:example-api';
+/** The second API's resource indicator and audience (`billing: true`). */
+export const OIDC_BILLING_RESOURCE = 'urn:bffkit:billing-api';
+/** An API only token exchange reaches (`partner: true`). */
+export const OIDC_PARTNER_RESOURCE = 'urn:bffkit:partner-api';
+/** The authentication levels of the step-up provider (`stepUp: true`). */
+export const OIDC_ACR = { pwd: 'urn:bffkit:acr:pwd', mfa: 'urn:bffkit:acr:mfa' } as const;
+/** The development second factor (`stepUp: true`). */
+export const OIDC_OTP_CODE = '123456';
+/** RFC 8693 grant type and token type. */
+export const TOKEN_EXCHANGE_GRANT = 'urn:ietf:params:oauth:grant-type:token-exchange';
+export const ACCESS_TOKEN_TYPE = 'urn:ietf:params:oauth:token-type:access_token';
+
+/** A client key pair for private_key_jwt (generated per test run: never a checked-in secret). */
+export interface ClientKey {
+  kid: string;
+  alg: 'ES256';
+  privateKey: CryptoKey;
+  /** The private JWK (with `kid` and `alg`), e.g. for an app's environment. */
+  privateJwk: JWK;
+  publicJwk: JWK;
+}
+
+/**
+ * Generates an ES256 client key pair for private_key_jwt.
+ *
+ * @example
+ * const key = await generateClientKey();
+ * const idp = await startOidcProvider({ appUrl, profile: 'fapi2', clientKey: key });
+ */
+export async function generateClientKey(kid = 'bffkit-test-client-key'): Promise<ClientKey> {
+  const { privateKey, publicKey } = await generateKeyPair('ES256', { extractable: true });
+  const publicJwk: JWK = { ...(await exportJWK(publicKey)), kid, alg: 'ES256', use: 'sig' };
+  const privateJwk: JWK = { ...(await exportJWK(privateKey)), kid, alg: 'ES256', use: 'sig' };
+  return { kid, alg: 'ES256', privateKey, privateJwk, publicJwk };
+}
 
 /** The provider's `GET /__stats` answer. */
 export interface OidcStats {
   authorization_code: number;
   refresh_token: number;
+  token_exchange: number;
+  /** Token-endpoint errors, DPoP nonce challenges not included. */
   grant_errors: number;
+  /** `error: detail` of the last token-endpoint error (oidc-provider keeps the detail out of the answer). */
+  last_grant_error: string | null;
+  pushed_authorization_requests: number;
+  /** `use_dpop_nonce` answers (token and PAR endpoints). */
+  use_dpop_nonce: number;
   refresh_token_reuse: number;
   grants_revoked: number;
   end_sessions: number;
@@ -36,6 +79,20 @@ export interface StartOidcProviderOptions {
   appUrl: string;
   /** Access-token lifetime in seconds. @default 300 */
   accessTokenTtl?: number;
+  /** `fapi2`: FAPI 2.0 Security Profile (PAR, private_key_jwt, DPoP-bound tokens). @default 'default' */
+  profile?: 'default' | 'fapi2';
+  /** The client's key for private_key_jwt; generated when the profile needs one and none is given. */
+  clientKey?: ClientKey;
+  /** A second API, {@link OIDC_BILLING_RESOURCE}. @default false */
+  billing?: boolean;
+  /** An exchange-only API, {@link OIDC_PARTNER_RESOURCE} (needs `tokenExchange`). @default false */
+  partner?: boolean;
+  /** The RFC 8693 token-exchange grant. @default false */
+  tokenExchange?: boolean;
+  /** `acr_values` (pwd, mfa) with the one-time code {@link OIDC_OTP_CODE}. @default false */
+  stepUp?: boolean;
+  /** Where a DPoP nonce is required. @default 'token' with fapi2, else 'off' */
+  dpopNonce?: 'off' | 'token' | 'all';
   env?: Record<string, string>;
 }
 
@@ -44,6 +101,8 @@ export interface OidcProviderProcess {
   /** The issuer, `http://localhost:<port>`. */
   issuer: string;
   port: number;
+  /** The client's private_key_jwt key, when the provider was started with one. */
+  clientKey?: ClientKey;
   stats(): Promise<OidcStats>;
   resetStats(): Promise<void>;
   output(): string;
@@ -59,6 +118,7 @@ export interface OidcProviderProcess {
 export async function startOidcProvider(options: StartOidcProviderOptions): Promise<OidcProviderProcess> {
   const port = await freePort();
   const issuer = `http://localhost:${port}`;
+  const clientKey = options.clientKey ?? (options.profile === 'fapi2' ? await generateClientKey() : undefined);
   const env: Record<string, string> = {
     ...baseEnv(),
     OIDC_PORT: String(port),
@@ -69,6 +129,14 @@ export async function startOidcProvider(options: StartOidcProviderOptions): Prom
     OIDC_API_RESOURCE: OIDC_API_RESOURCE,
     OIDC_STATS: '1',
     ...(options.accessTokenTtl === undefined ? {} : { OIDC_ACCESS_TOKEN_TTL: String(options.accessTokenTtl) }),
+    ...(options.profile ? { OIDC_PROFILE: options.profile } : {}),
+    ...(clientKey ? { OIDC_CLIENT_JWKS: JSON.stringify({ keys: [clientKey.publicJwk] }) } : {}),
+    ...(clientKey && options.profile !== 'fapi2' ? { OIDC_CLIENT_AUTH: 'private_key_jwt' } : {}),
+    ...(options.billing ? { OIDC_BILLING_RESOURCE: OIDC_BILLING_RESOURCE } : {}),
+    ...(options.partner ? { OIDC_PARTNER_RESOURCE: OIDC_PARTNER_RESOURCE } : {}),
+    ...(options.tokenExchange ? { OIDC_TOKEN_EXCHANGE: '1' } : {}),
+    ...(options.stepUp ? { OIDC_STEP_UP: '1', OIDC_OTP_CODE } : {}),
+    ...(options.dpopNonce ? { OIDC_DPOP_NONCE: options.dpopNonce } : {}),
     ...options.env,
   };
   const proc = track(spawn(process.execPath, [OIDC_PROVIDER_ENTRY], { env, stdio: ['ignore', 'pipe', 'pipe'] }), 'oidc-provider');
@@ -81,6 +149,7 @@ export async function startOidcProvider(options: StartOidcProviderOptions): Prom
   return {
     issuer,
     port,
+    ...(clientKey ? { clientKey } : {}),
     async stats() {
       const res = await fetch(`${issuer}/__stats`);
       if (!res.ok) throw new Error(`GET /__stats: ${res.status}`);
@@ -118,6 +187,8 @@ export async function walkProvider(
     appJar: CookieJar;
     idpJar: CookieJar;
     login?: { email: string; password: string };
+    /** The one-time code to enter when the provider asks for a second factor (step-up). */
+    otp?: string;
     stopAt?: (url: URL) => boolean;
   },
 ): Promise<ProviderWalk> {
@@ -140,7 +211,16 @@ export async function walkProvider(
       init = {};
       continue;
     }
-    const form = /<form method="post" action="(\/interaction\/[^"]+\/login)"/.exec(response.status === 200 ? await response.clone().text() : '');
+    const page = response.status === 200 ? await response.clone().text() : '';
+    const otpForm = /<form method="post" action="(\/interaction\/[^"]+\/otp)"/.exec(page);
+    if (otpForm && opts.otp) {
+      await response.arrayBuffer();
+      url = new URL(otpForm[1]!, url);
+      init = { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded', origin: url.origin }, body: new URLSearchParams({ code: opts.otp }).toString() };
+      opts = { ...opts, otp: undefined };
+      continue;
+    }
+    const form = /<form method="post" action="(\/interaction\/[^"]+\/login)"/.exec(page);
     if (form && opts.login) {
       await response.arrayBuffer();
       url = new URL(form[1]!, url);
@@ -155,6 +235,49 @@ export async function walkProvider(
     return { response, visited };
   }
   throw new Error(`walkProvider: too many redirects:\n${visited.join('\n')}`);
+}
+
+/** Where {@link authorizeAtProvider} ended. */
+export interface AuthorizationWalk {
+  /** The authorization response: the redirect to `redirectUri`, with its query (`code`, `state`, `iss` or `error`). */
+  callback: URL;
+  /** Every URL requested, in order. */
+  visited: string[];
+}
+
+/**
+ * Drives the provider's authorization endpoint like a browser, for tests that act as the client
+ * themselves (no app): follows redirects with the provider's cookies, signs in (and enters the one-time
+ * code when asked), and stops at the redirect to `redirectUri` without requesting it.
+ *
+ * @example
+ * const { callback } = await authorizeAtProvider(authorizationUrl, { redirectUri, idpJar, login: DEMO });
+ * callback.searchParams.get('iss') // the issuer (RFC 9207)
+ */
+export async function authorizeAtProvider(
+  authorizationUrl: URL | string,
+  opts: { redirectUri: string; idpJar?: CookieJar; login?: { email: string; password: string }; otp?: string },
+): Promise<AuthorizationWalk> {
+  let callback: URL | undefined;
+  const redirect = new URL(opts.redirectUri);
+  const walk = await walkProvider(String(authorizationUrl), {
+    appOrigin: redirect.origin,
+    appJar: cookieJar(),
+    idpJar: opts.idpJar ?? cookieJar(),
+    ...(opts.login ? { login: opts.login } : {}),
+    ...(opts.otp ? { otp: opts.otp } : {}),
+    stopAt: (next) => {
+      if (next.origin + next.pathname !== redirect.origin + redirect.pathname) return false;
+      callback = next;
+      return true;
+    },
+  });
+  if (!callback) {
+    const body = await walk.response.text();
+    const shown = /data-testid="idp-error[^"]*"[^>]*>([^<]*)</.exec(body)?.[1] ?? body.slice(0, 300);
+    throw new Error(`authorizeAtProvider: ended at ${walk.visited.at(-1)} (HTTP ${walk.response.status}) instead of ${opts.redirectUri}: ${shown}`);
+  }
+  return { callback, visited: walk.visited };
 }
 
 /**
@@ -260,6 +383,39 @@ export async function signOutAtProvider(endSessionUrl: string, idpJar: CookieJar
   return confirm;
 }
 
+/** Options of {@link startResourceServer}. */
+export interface StartResourceServerOptions {
+  /** `notes` (the example API) or `billing` (the second API: invoices, provider tokens only). @default 'notes' */
+  role?: 'notes' | 'billing';
+  /** The `aud` it accepts. @default OIDC_API_RESOURCE, or OIDC_BILLING_RESOURCE for `billing` */
+  audience?: string;
+  /** Demand a server nonce in DPoP proofs (DPOP_NONCE=1). @default false */
+  dpopNonce?: boolean;
+  env?: Record<string, string>;
+}
+
+/**
+ * Starts the example backend as a resource server for the provider's tokens (OIDC_ISSUER, its JWKS,
+ * one audience), with stats on. DPoP-bound tokens need a proof whose `htu` is `backend.url` (or the
+ * `localhost` form of it).
+ *
+ * @example
+ * const billing = await startResourceServer(idp, { role: 'billing' });
+ */
+export function startResourceServer(idp: Pick<OidcProviderProcess, 'issuer'>, opts: StartResourceServerOptions = {}): Promise<RunningBackend> {
+  const role = opts.role ?? 'notes';
+  return startBackend({
+    env: {
+      OIDC_ISSUER: idp.issuer,
+      OIDC_JWKS_URL: `${idp.issuer}/jwks`,
+      OIDC_AUDIENCE: opts.audience ?? (role === 'billing' ? OIDC_BILLING_RESOURCE : OIDC_API_RESOURCE),
+      ...(role === 'billing' ? { API_ROLE: 'billing' } : {}),
+      ...(opts.dpopNonce ? { DPOP_NONCE: '1' } : {}),
+      ...opts.env,
+    },
+  });
+}
+
 /** The provider, the example backend accepting its tokens, and the example app signing in through it. */
 export interface OidcStack {
   idp: OidcProviderProcess;
@@ -301,7 +457,7 @@ export async function startOidcStack(opts: StartOidcStackOptions = {}): Promise<
       ...(opts.accessTokenTtl === undefined ? {} : { accessTokenTtl: opts.accessTokenTtl }),
       ...(opts.idpEnv ? { env: opts.idpEnv } : {}),
     });
-    backend = await startBackend({ env: { OIDC_ISSUER: idp.issuer, OIDC_JWKS_URL: `${idp.issuer}/jwks`, OIDC_AUDIENCE: OIDC_API_RESOURCE } });
+    backend = await startResourceServer(idp);
     const app = await startApp({
       port: appPort,
       backendUrl: backend.url,

@@ -4,7 +4,9 @@ import { corsFor } from './cors';
 import type { AppDeps, AppEnv } from './deps';
 import { problem } from './http';
 import { authRoutes } from './routes/auth';
+import { invoiceRoutes } from './routes/invoices';
 import { noteRoutes } from './routes/notes';
+import { paymentRoutes } from './routes/payments';
 import { statsRoutes } from './routes/stats';
 import { streamRoutes } from './routes/streams';
 
@@ -34,19 +36,27 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
     app.use('/.well-known/jwks.json', corsFor(deps.corsOrigin, 'GET'));
   }
 
-  app.get('/.well-known/jwks.json', (c) =>
-    c.json(deps.accessTokens.jwks(), 200, { 'cache-control': 'public, max-age=60' }),
-  );
-  app.get('/health', (c) => c.json({ ok: true }));
+  app.get('/health', (c) => c.json({ ok: true, role: deps.role }));
 
   const bearer = requireBearer(deps);
-  app.use('/auth/me', bearer);
-  app.use('/notes/*', bearer); // Hono's `/notes/*` also matches `/notes` itself.
+  if (deps.role === 'billing') {
+    // The second API: the identity provider's tokens for its own audience only, and nothing else.
+    app.use('/invoices/*', bearer);
+    app.route('/invoices', invoiceRoutes());
+  } else {
+    app.get('/.well-known/jwks.json', (c) =>
+      c.json(deps.accessTokens.jwks(), 200, { 'cache-control': 'public, max-age=60' }),
+    );
+    app.use('/auth/me', bearer);
+    app.use('/notes/*', bearer); // Hono's `/notes/*` also matches `/notes` itself.
+    app.use('/payments/*', bearer);
 
-  app.route('/auth', authRoutes(deps));
-  // Streams first: `/notes/export/stream` must not be shadowed by `/notes/:id`.
-  app.route('/notes', streamRoutes());
-  app.route('/notes', noteRoutes(deps));
+    app.route('/auth', authRoutes(deps));
+    // Streams first: `/notes/export/stream` must not be shadowed by `/notes/:id`.
+    app.route('/notes', streamRoutes());
+    app.route('/notes', noteRoutes(deps));
+    app.route('/payments', paymentRoutes(deps));
+  }
   if (deps.statsEnabled) app.route('/', statsRoutes(deps));
 
   app.notFound((c) => problem(c, 404, 'not_found', 'No such route.'));

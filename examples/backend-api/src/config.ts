@@ -29,6 +29,20 @@ export interface BackendConfig {
    * mapped to users by their `email` claim. @default null (only this backend's own tokens)
    */
   oidc: { issuer: string; jwksUrl: string; audience: string } | null;
+  /**
+   * Which API this process is: `notes` (the example API: login, notes, payments) or `billing` (a second
+   * API with its own audience: invoices only, the identity provider's tokens only). @default 'notes'
+   */
+  role: 'notes' | 'billing';
+  /**
+   * Origins clients reach this API at; a DPoP proof's `htu` must name one of them.
+   * @default [`http://127.0.0.1:${port}`, `http://localhost:${port}`]
+   */
+  publicOrigins: string[];
+  /** Demand a server nonce in DPoP proofs (RFC 9449 section 9). @default false */
+  dpopNonce: boolean;
+  /** What `POST /payments` requires (RFC 9470): one of these `acr` values, authenticated at most `maxAge` seconds ago. */
+  stepUp: { acr: string[]; maxAge: number };
 }
 
 /** All defaults in one place. */
@@ -43,6 +57,10 @@ export const DEFAULT_CONFIG: BackendConfig = {
   corsOrigin: null,
   privateJwk: null,
   oidc: null,
+  role: 'notes',
+  publicOrigins: ['http://127.0.0.1:4000', 'http://localhost:4000'],
+  dpopNonce: false,
+  stepUp: { acr: ['urn:bffkit:acr:mfa'], maxAge: 300 },
 };
 
 function readInt(env: NodeJS.ProcessEnv, name: string, fallback: number, min: number, max: number): number {
@@ -77,8 +95,12 @@ function readOrigin(raw: string | undefined): string | null {
  * console.log(config.port); // 4000
  */
 export function loadConfig(env: NodeJS.ProcessEnv): BackendConfig {
+  const port = readInt(env, 'BACKEND_PORT', DEFAULT_CONFIG.port, 0, 65535);
+  const oidc = readOidc(env);
+  const role = readRole(env.API_ROLE);
+  if (role === 'billing' && !oidc) throw new TypeError('API_ROLE=billing accepts the identity provider\'s tokens only: set OIDC_ISSUER, OIDC_JWKS_URL and OIDC_AUDIENCE');
   return {
-    port: readInt(env, 'BACKEND_PORT', DEFAULT_CONFIG.port, 0, 65535),
+    port,
     databasePath: env.DATABASE_PATH || DEFAULT_CONFIG.databasePath,
     accessTokenTtl: readInt(env, 'ACCESS_TOKEN_TTL', DEFAULT_CONFIG.accessTokenTtl, 1, 365 * ONE_DAY),
     refreshTokenTtl: readInt(env, 'REFRESH_TOKEN_TTL', DEFAULT_CONFIG.refreshTokenTtl, 1, 3650 * ONE_DAY),
@@ -87,8 +109,39 @@ export function loadConfig(env: NodeJS.ProcessEnv): BackendConfig {
     statsEnabled: env.EXAMPLE_BACKEND_STATS === '1',
     corsOrigin: readOrigin(env.CORS_ORIGIN),
     privateJwk: env.JWT_PRIVATE_JWK || null,
-    oidc: readOidc(env),
+    oidc,
+    role,
+    publicOrigins: readOrigins(env.PUBLIC_ORIGIN, port),
+    dpopNonce: readFlag(env, 'DPOP_NONCE'),
+    stepUp: {
+      acr: env.STEP_UP_ACR ? env.STEP_UP_ACR.split(',').map((v) => v.trim()).filter(Boolean) : DEFAULT_CONFIG.stepUp.acr,
+      maxAge: readInt(env, 'STEP_UP_MAX_AGE', DEFAULT_CONFIG.stepUp.maxAge, 1, 365 * ONE_DAY),
+    },
   };
+}
+
+function readRole(raw: string | undefined): BackendConfig['role'] {
+  if (raw === undefined || raw === '' || raw === 'notes') return 'notes';
+  if (raw === 'billing') return 'billing';
+  throw new TypeError(`API_ROLE must be notes or billing, got "${raw}"`);
+}
+
+function readFlag(env: NodeJS.ProcessEnv, name: string): boolean {
+  const raw = env[name];
+  if (raw === undefined || raw === '' || raw === '0') return false;
+  if (raw === '1') return true;
+  throw new TypeError(`${name} must be 1 or 0, got "${raw}"`);
+}
+
+function readOrigins(raw: string | undefined, port: number): string[] {
+  if (raw === undefined || raw === '') return [`http://127.0.0.1:${port}`, `http://localhost:${port}`];
+  return raw.split(',').map((one) => {
+    const value = one.trim();
+    if (!URL.canParse(value) || new URL(value).origin !== value.replace(/\/$/, '')) {
+      throw new TypeError(`PUBLIC_ORIGIN must be origins such as http://api.example.com, comma-separated, got "${value}"`);
+    }
+    return new URL(value).origin;
+  });
 }
 
 function readOidc(env: NodeJS.ProcessEnv): BackendConfig['oidc'] {

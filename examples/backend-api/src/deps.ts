@@ -1,6 +1,7 @@
 import type { BackendConfig } from './config';
 import { openDatabase, type Db } from './db';
 import { createNoteStore, type NoteStore } from './notes';
+import { createDpopVerifier, type DpopVerifier } from './dpop';
 import { createDummyVerifier } from './passwords';
 import { createRefreshTokens, type RefreshTokens } from './refresh-tokens';
 import { createStats, type Stats } from './stats';
@@ -10,14 +11,22 @@ import { createUserStore, seedUsers, type UserRow, type UserStore } from './user
 
 /** Everything the HTTP app needs; built by {@link createDeps} or by hand in tests. */
 export interface AppDeps {
+  /** `notes` (the example API) or `billing` (a second API: invoices, provider tokens only). */
+  role: BackendConfig['role'];
   statsEnabled: boolean;
   corsOrigin: string | null;
   users: UserStore;
   notes: NoteStore;
   refreshTokens: RefreshTokens;
   accessTokens: AccessTokens;
+  /** Whether this backend's own access tokens are accepted (not in the billing role). */
+  acceptOwnTokens: boolean;
   /** An OpenID provider's access tokens, also accepted when configured (OIDC_ISSUER). */
   providerTokens?: ProviderTokens;
+  /** DPoP proofs for DPoP-bound provider tokens (RFC 9449). */
+  dpop: DpopVerifier;
+  /** What `POST /payments` requires (RFC 9470). */
+  stepUp: BackendConfig['stepUp'];
   stats: Stats;
   /** Runs a full argon2id verification that always fails (timing parity for unknown users). */
   dummyVerify: (password: string) => Promise<false>;
@@ -25,9 +34,18 @@ export interface AppDeps {
   now: () => number;
 }
 
-/** Hono environment: the authenticated user is set by the bearer middleware. */
+/** How the request authenticated: the scheme, and the user's authentication level when the token says. */
+export interface RequestAuth {
+  scheme: 'Bearer' | 'DPoP';
+  /** The token's `acr` claim. */
+  acr?: string;
+  /** The token's `auth_time` claim (epoch seconds). */
+  authTime?: number;
+}
+
+/** Hono environment: the authenticated user (and how) is set by the bearer middleware. */
 export interface AppEnv {
-  Variables: { user: UserRow };
+  Variables: { user: UserRow; auth: RequestAuth };
 }
 
 /**
@@ -40,7 +58,9 @@ export interface AppEnv {
 export async function createDeps(config: BackendConfig): Promise<{ deps: AppDeps; db: Db }> {
   const db = openDatabase(config.databasePath);
   await seedUsers(db);
+  const now = () => Math.floor(Date.now() / 1000);
   const deps: AppDeps = {
+    role: config.role,
     statsEnabled: config.statsEnabled,
     corsOrigin: config.corsOrigin,
     users: createUserStore(db),
@@ -52,10 +72,13 @@ export async function createDeps(config: BackendConfig): Promise<{ deps: AppDeps
       ttl: config.accessTokenTtl,
       privateJwk: config.privateJwk,
     }),
+    acceptOwnTokens: config.role === 'notes',
     ...(config.oidc ? { providerTokens: createProviderTokens(config.oidc) } : {}),
+    dpop: createDpopVerifier({ origins: config.publicOrigins, requireNonce: config.dpopNonce, now }),
+    stepUp: config.stepUp,
     stats: createStats(),
     dummyVerify: await createDummyVerifier(),
-    now: () => Math.floor(Date.now() / 1000),
+    now,
   };
   return { deps, db };
 }

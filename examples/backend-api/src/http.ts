@@ -10,6 +10,9 @@ export type BackendErrorCode =
   | 'invalid_grant'
   | 'invalid_token'
   | 'token_expired'
+  | 'invalid_dpop_proof'
+  | 'use_dpop_nonce'
+  | 'insufficient_user_authentication'
   | 'not_found'
   | 'internal_error';
 

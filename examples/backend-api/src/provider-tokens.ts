@@ -1,7 +1,18 @@
 import { createRemoteJWKSet, errors, jwtVerify } from 'jose';
 
+/** What this API reads from an identity provider's access token (RFC 9068). */
+export interface ProviderClaims {
+  email: string;
+  /** `cnf.jkt` (RFC 9449): the token is DPoP-bound to the key with this thumbprint. */
+  jkt?: string;
+  /** Authentication Context Class Reference the user reached (RFC 9068 section 2.2.1). */
+  acr?: string;
+  /** When the user authenticated (epoch seconds). */
+  authTime?: number;
+}
+
 /** Outcome of checking an identity provider's access token: a value, never an exception. */
-export type ProviderTokenCheck = { status: 'valid'; email: string } | { status: 'expired' } | { status: 'invalid' };
+export type ProviderTokenCheck = ({ status: 'valid' } & ProviderClaims) | { status: 'expired' } | { status: 'invalid' };
 
 /** Verifies access tokens issued by an OpenID provider (validated against its JWKS). */
 export interface ProviderTokens {
@@ -18,9 +29,18 @@ export interface ProviderTokenOptions {
   audience: string;
 }
 
+function confirmation(cnf: unknown): string | undefined | null {
+  if (cnf === undefined) return undefined;
+  if (typeof cnf !== 'object' || cnf === null) return null;
+  const { jkt } = cnf as { jkt?: unknown };
+  if (jkt === undefined) return null; // another binding (e.g. mTLS x5t#S256) this API cannot check
+  return typeof jkt === 'string' && /^[A-Za-z0-9_-]{43}$/.test(jkt) ? jkt : null;
+}
+
 /**
  * Accepts the provider's JWT access tokens (RFC 9068, `typ: at+jwt`) for this API. The user is found
- * by the token's `email` claim: the provider's subjects are its own ids, not this backend's.
+ * by the token's `email` claim: the provider's subjects are its own ids, not this backend's. A token
+ * with a confirmation (`cnf`) this API cannot check is invalid, never treated as a bearer token.
  *
  * @example
  * const tokens = createProviderTokens({ issuer, jwksUrl, audience: 'urn:bffkit:example-api' });
@@ -39,7 +59,15 @@ export function createProviderTokens(options: ProviderTokenOptions): ProviderTok
           clockTolerance: 0,
           requiredClaims: ['sub', 'exp', 'iat'],
         });
-        return typeof payload.email === 'string' ? { status: 'valid', email: payload.email } : { status: 'invalid' };
+        const jkt = confirmation(payload.cnf);
+        if (typeof payload.email !== 'string' || jkt === null) return { status: 'invalid' };
+        return {
+          status: 'valid',
+          email: payload.email,
+          ...(jkt ? { jkt } : {}),
+          ...(typeof payload.acr === 'string' ? { acr: payload.acr } : {}),
+          ...(typeof payload.auth_time === 'number' ? { authTime: payload.auth_time } : {}),
+        };
       } catch (err) {
         if (err instanceof errors.JWTExpired) return { status: 'expired' };
         return { status: 'invalid' };

@@ -20,7 +20,30 @@ export interface StatsCounters {
   logouts: number;
   /** Protected requests that carried an `Authorization` header (valid or not). */
   bearer_requests: number;
+  /** Requests with a DPoP-bound token and a valid proof. */
+  dpop_requests: number;
+  /** Requests refused for DPoP: no/invalid/replayed proof, a bound token sent as Bearer, a nonce asked for. */
+  dpop_rejections: number;
+  /** `POST /payments` answered 401 insufficient_user_authentication (RFC 9470). */
+  step_up_challenges: number;
 }
+
+/** One access token as this API received it (the token itself is never kept, only its SHA-256). */
+export interface ReceivedToken {
+  /** base64url SHA-256 of the token: compare with the hash of a token you hold. */
+  sha256: string;
+  /** The Authorization scheme it came with. */
+  scheme: 'Bearer' | 'DPoP';
+  path: string;
+  /** The token's claims as sent (unverified: what the client tried), when it is a JWT. */
+  aud: string | string[] | null;
+  jti: string | null;
+  /** Whether this API accepted it. */
+  accepted: boolean;
+}
+
+/** Most received tokens kept (newest last). */
+export const RECEIVED_TOKENS_KEPT = 1000;
 
 /** The last counted request as the backend received it. */
 export interface LastRequest {
@@ -37,10 +60,12 @@ export interface LastRequest {
 export interface Stats {
   counters: StatsCounters;
   lastRequest: LastRequest | null;
+  receivedTokens: ReceivedToken[];
   bump(name: Exclude<keyof StatsCounters, 'requests'>): void;
   record(request: Request): void;
+  receivedToken(entry: ReceivedToken): void;
   reset(): void;
-  snapshot(): StatsCounters & { last_request: LastRequest | null };
+  snapshot(): StatsCounters & { last_request: LastRequest | null; received_tokens: ReceivedToken[] };
 }
 
 const zero = (): StatsCounters => ({
@@ -54,6 +79,9 @@ const zero = (): StatsCounters => ({
   invalid_token_requests: 0,
   logouts: 0,
   bearer_requests: 0,
+  dpop_requests: 0,
+  dpop_rejections: 0,
+  step_up_challenges: 0,
 });
 
 /**
@@ -67,6 +95,7 @@ export function createStats(): Stats {
   const stats: Stats = {
     counters: zero(),
     lastRequest: null,
+    receivedTokens: [],
     bump(name) {
       stats.counters[name] += 1;
     },
@@ -79,11 +108,16 @@ export function createStats(): Stats {
       stats.counters.requests += 1;
       stats.lastRequest = { method: request.method, path: url.pathname, query: url.search.slice(1), headers };
     },
+    receivedToken(entry) {
+      stats.receivedTokens.push(entry);
+      if (stats.receivedTokens.length > RECEIVED_TOKENS_KEPT) stats.receivedTokens.shift();
+    },
     reset() {
       stats.counters = zero();
       stats.lastRequest = null;
+      stats.receivedTokens = [];
     },
-    snapshot: () => ({ ...stats.counters, last_request: stats.lastRequest }),
+    snapshot: () => ({ ...stats.counters, last_request: stats.lastRequest, received_tokens: [...stats.receivedTokens] }),
   };
   return stats;
 }
