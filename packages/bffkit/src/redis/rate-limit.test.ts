@@ -5,6 +5,7 @@ import { useRedisPerFile } from '../../../../tests/support/redis-per-file';
 import { createBff } from '../core/bff';
 import { silentLogger } from '../core/logger';
 import { APP, SECRET, fakeBackend, fakeClock, jsonPost } from '../core/testing/support';
+import { rateLimitStoreContract } from '../core/stores/contracts/rate-limit-store.contract';
 import { redisRateLimitStore } from './rate-limit';
 
 const db = useRedisPerFile();
@@ -18,53 +19,12 @@ beforeAll(() => {
   redis = db.redis;
 });
 
+rateLimitStoreContract('redisRateLimitStore (single node)', {
+  make: () => limits(),
+  elapse: (seconds) => new Promise((r) => setTimeout(r, seconds * 1000)),
+});
+
 describe('redisRateLimitStore', () => {
-  it('answers zero for a key that never failed', async () => {
-    expect(await limits().get('login:acct:nobody')).toEqual({ count: 0, resetIn: 0 });
-  });
-
-  it('counts increments from every instance in one window', async () => {
-    const [a, b] = [limits(), limits()];
-    await Promise.all(Array.from({ length: 50 }, (_, i) => (i % 2 ? a : b).increment('k', 60)));
-    expect(await a.get('k')).toEqual({ count: 50, resetIn: 60 });
-  });
-
-  it('opens the window with the first failure and never extends it', async () => {
-    const store = limits();
-    await store.increment('k', 60);
-    await redis.pexpire('bffkit:rl:k', 30_000);
-    const after = await store.increment('k', 60);
-    expect(after.count).toBe(2);
-    expect(after.resetIn).toBeLessThanOrEqual(30);
-  });
-
-  it('starts from zero once the window has passed', async () => {
-    const store = limits();
-    await store.increment('k', 0.2);
-    await new Promise((r) => setTimeout(r, 300));
-    expect(await store.get('k')).toEqual({ count: 0, resetIn: 0 });
-    expect((await store.increment('k', 60)).count).toBe(1);
-  });
-
-  it('takes one back on decrement, never below zero, and never opens a window', async () => {
-    const store = limits();
-    await store.increment('k', 60);
-    await store.increment('k', 60);
-    await store.decrement('k');
-    expect((await store.get('k')).count).toBe(1);
-    await store.decrement('k');
-    await store.decrement('k');
-    expect((await store.get('k')).count).toBe(0);
-    await store.decrement('other');
-    expect(await store.get('other')).toEqual({ count: 0, resetIn: 0 });
-  });
-
-  it('forgets a key on reset', async () => {
-    const store = limits();
-    await store.increment('k', 60);
-    await store.reset('k');
-    expect(await store.get('k')).toEqual({ count: 0, resetIn: 0 });
-  });
 
   it('blocks an account on instance B after failures on instance A (429 with Retry-After)', async () => {
     const clock = fakeClock();

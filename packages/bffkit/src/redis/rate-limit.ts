@@ -1,5 +1,5 @@
 import type { Redis } from 'ioredis';
-import type { RateLimitStore } from '../core/stores/rate-limit';
+import type { RateLimitStore } from '../core/stores/rate-limit-store';
 import { redisCaller, type RedisCallOptions } from './call';
 
 // KEYS[1] counter; ARGV[1] window ms. INCR and "open the window only if none is open" in one atomic

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { resolveConfig, type BffOptions } from '../config';
 import { attemptLimit } from './attempt-limit';
-import { memoryRateLimitStore, type RateLimitStore } from '../stores/rate-limit';
+import { memoryRateLimitStore } from '../stores/memory-rate-limit-store';
+import type { RateLimitStore } from '../stores/rate-limit-store';
 import { APP, fakeBackend, fakeClock, get, recordingLogger, SECRET } from '../testing/support';
 
 /** A store that records every key it sees. */

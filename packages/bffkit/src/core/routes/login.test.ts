@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { memoryRateLimitStore } from '../stores/rate-limit';
+import { memoryRateLimitStore } from '../stores/memory-rate-limit-store';
 import {
   APP,
   cookieHeaderFrom,
