@@ -1,7 +1,7 @@
 /**
  * Issue 7 over real HTTP: two `next start` instances of the example app share one redis-server and
- * one example backend (BFF_SESSION_STORE=redis). Distributed single-flight refresh (SECURITY.md 24),
- * revocation across instances (SECURITY.md 11), an opaque cookie, and login rate limits in Redis.
+ * one example backend (BFF_SESSION_STORE=redis). Distributed single-flight refresh (docs/security.md 24),
+ * revocation across instances (docs/security.md 11), an opaque cookie, and login rate limits in Redis.
  */
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';

@@ -1,5 +1,5 @@
 /**
- * Which upstream URL a browser request maps to, if any (SECURITY.md 18).
+ * Which upstream URL a browser request maps to, if any (docs/security.md 18).
  */
 import { canonicalPath } from './path-syntax';
 import { FORWARDABLE_METHODS, type ResolvedRule, type ResolvedUpstream } from './upstream';

@@ -63,7 +63,7 @@ export const UPSTREAM_DEFAULTS = {
   allowRequestHeaders: [] as readonly string[],
 } as const;
 
-/** Request headers the browser may send to the upstream (SECURITY.md 19): an allow-list, not a deny-list. */
+/** Request headers the browser may send to the upstream (docs/security.md 19): an allow-list, not a deny-list. */
 export const DEFAULT_REQUEST_HEADER_ALLOW_LIST: readonly string[] = [
   'accept',
   'accept-language',

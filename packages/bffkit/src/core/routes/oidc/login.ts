@@ -10,7 +10,7 @@ import { callbackUri } from './paths';
  * transaction cookie (state, nonce, PKCE verifier, returnTo) and sends the browser to the provider:
  * a 303 for GET and form posts, `{ redirectTo }` JSON for fetch calls (with the anti-forgery header).
  *
- * Why GET is allowed (SECURITY.md 15 speaks of state changes): it creates no session, only a
+ * Why GET is allowed (docs/security.md 15 speaks of state changes): it creates no session, only a
  * transaction that a callback in this same browser must complete, so a cross-site link can at most
  * start a sign-in the user then has to finish at the provider. It lets `loginPage` point here.
  */
