@@ -1,5 +1,5 @@
 /**
- * SECURITY.md 13-16 over HTTP (and a real cross-site page in Chromium): the anti-forgery header plus
+ * docs/security.md 13-16 over HTTP (and a real cross-site page in Chromium): the anti-forgery header plus
  * Fetch Metadata / Origin checks on every state-changing route, JSON-only login, no state change on
  * GET, closed CORS, and redirects/origins that never come from Host or X-Forwarded-Host.
  */

@@ -1,5 +1,5 @@
 /**
- * SECURITY.md 18-23 over HTTP: the forwarding route as an SSRF and header-smuggling target, a hostile
+ * docs/security.md 18-23 over HTTP: the forwarding route as an SSRF and header-smuggling target, a hostile
  * backend (through an interposer that injects headers, redirects, hangs or drops), odd methods and
  * body limits, anonymous API calls, and spoofed Next.js internal headers (CVE-2025-29927).
  */
