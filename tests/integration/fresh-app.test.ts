@@ -8,7 +8,7 @@ import { lstatSync, readFileSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { LIBRARY_DIR, createFreshApp, packLibrary, type AppShape, type FreshApp } from '../support/fresh-app';
+import { LIBRARY_DIR, createFreshApp, packLibrary, templateDir, type AppShape, type FreshApp } from '../support/fresh-app';
 
 const STEP_TIMEOUT_MS = 10 * 60 * 1000;
 
@@ -50,6 +50,10 @@ describe.each<AppShape>(['root', 'src'])('a fresh create-next-app app (%s shape)
     const version = (JSON.parse(readFileSync(join(LIBRARY_DIR, 'package.json'), 'utf8')) as { version: string }).version;
     expect((JSON.parse(readFileSync(join(installed, 'package.json'), 'utf8')) as { version: string }).version).toBe(version);
     expect(existsIn(installed, 'src')).toBe(false);
+    // The cached template (node_modules hard-linked into this app) is untouched by the install.
+    expect(existsIn(join(templateDir(shape), 'node_modules'), 'bffkit')).toBe(false);
+    expect(readFileSync(join(templateDir(shape), 'node_modules', '.package-lock.json'), 'utf8')).not.toContain('bffkit');
+    expect(readFileSync(join(templateDir(shape), 'package.json'), 'utf8')).not.toContain('bffkit');
     // The root entry loads from the app's folder (ESM, the packed dist).
     const probe = spawnSync(
       process.execPath,

@@ -23,12 +23,12 @@
  * What is cached: the created template of each shape, after `npm install` and the font edit, before
  * bffkit is added (`template-<shape>/`, with `.fresh-app.json` recording how long it took). It is
  * reused for 12 hours, so one CI run pays `create-next-app` + `npm install` once per shape; every
- * `createFreshApp` copies it (about 2 s). `FRESH_APP_DIR` overrides the base folder.
+ * `createFreshApp` copies it, `node_modules` as hard links (under a second). `FRESH_APP_DIR` overrides the base folder.
  */
 import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
-import { cp, mkdir, mkdtemp, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, readdir, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { REPO_ROOT, baseEnv, track, waitUntilReady, type TrackedProcess } from './app-process';
@@ -46,6 +46,7 @@ export const LIBRARY_DIR = join(REPO_ROOT, 'packages', 'bffkit');
 /** How long a cached template is reused before it is created anew (npm ranges move). */
 const TEMPLATE_MAX_AGE_MS = 12 * 60 * 60 * 1000;
 const COMMAND_TIMEOUT_MS = 10 * 60 * 1000;
+const STALE_APP_MS = 60 * 60 * 1000;
 const READY_TIMEOUT_MS = 60_000;
 
 /** The base folder: outside the repository, one per clone. */
@@ -61,7 +62,7 @@ export type FreshAppTimings = {
   installMs: number;
   /** Whether this app's template came from the cache (the two figures above are then from then). */
   templateCached: boolean;
-  /** Copying the template into this app's folder. */
+  /** Copying the template into this app's folder (node_modules hard-linked). */
   copyMs: number;
   /** `npm install <tarball>`, once {@link FreshApp.install} ran. */
   bffkitInstallMs?: number;
@@ -109,14 +110,16 @@ export type FreshApp = {
  * must be built first (`npm run build -w packages/bffkit`; `npm test` builds it).
  *
  * @example
- * const tarball = await packLibrary(); // /tmp/bffkit-fresh-app/…/pack-XXXX/bffkit-0.1.0.tgz
+ * const tarball = await packLibrary(); // /tmp/bffkit-fresh-app/…/pack/bffkit-0.1.0.tgz
  */
 export async function packLibrary(): Promise<string> {
   if (!existsSync(join(LIBRARY_DIR, 'dist', 'index.js'))) {
     throw new Error('packLibrary: packages/bffkit/dist is missing. Build first: `npm run build -w packages/bffkit`.');
   }
-  await mkdir(FRESH_APP_DIR, { recursive: true });
-  const dest = await mkdtemp(join(FRESH_APP_DIR, 'pack-'));
+  // One folder, emptied on every call: test files run one at a time within a suite.
+  const dest = join(FRESH_APP_DIR, 'pack');
+  await rm(dest, { recursive: true, force: true });
+  await mkdir(dest, { recursive: true });
   const { stdout } = await run('npm', ['pack', '--json', '--pack-destination', dest], { cwd: LIBRARY_DIR });
   const [info] = JSON.parse(stdout) as [{ filename: string }];
   return join(dest, info.filename);
@@ -132,11 +135,10 @@ export async function packLibrary(): Promise<string> {
 export async function createFreshApp(shape: AppShape): Promise<FreshApp> {
   const template = await ensureTemplate(shape);
   const record = JSON.parse(readFileSync(join(template.dir, RECORD), 'utf8')) as TemplateRecord;
-  await mkdir(join(FRESH_APP_DIR, 'apps'), { recursive: true });
+  await removeStaleApps();
   const dir = await mkdtemp(join(FRESH_APP_DIR, 'apps', `${shape}-`));
   const copyStart = performance.now();
-  await cp(template.dir, dir, { recursive: true, verbatimSymlinks: true });
-  await rm(join(dir, RECORD), { force: true });
+  await copyTemplate(template.dir, dir);
   const timings: FreshAppTimings = {
     createMs: record.createMs,
     installMs: record.installMs,
@@ -172,13 +174,49 @@ export async function createFreshApp(shape: AppShape): Promise<FreshApp> {
   };
 }
 
+/**
+ * Copies the template: the project files for real, `node_modules` (about 480 MB, 30,000 files) as
+ * hard links, which takes well under a second where a real copy takes 2 s on an idle machine and
+ * 10-40 s on a busy one. Safe because nothing edits an installed file in place: `npm install
+ * <tarball>` extracts new packages into new folders, and `next build` writes only `.next/` and the
+ * project's own files. The one file npm does rewrite in place, `node_modules/.package-lock.json`, is
+ * copied for real. (fresh-app.test.ts checks the template is unchanged after an install.)
+ */
+async function copyTemplate(from: string, to: string): Promise<void> {
+  for (const name of await readdir(from)) {
+    if (name === RECORD) continue;
+    const args = name === 'node_modules' ? ['-al'] : ['-a'];
+    await run('cp', [...args, join(from, name), join(to, name)], { cwd: to });
+  }
+  const hiddenLock = join(to, 'node_modules', '.package-lock.json');
+  if (existsSync(hiddenLock)) {
+    await rm(hiddenLock);
+    await run('cp', ['-a', join(from, 'node_modules', '.package-lock.json'), hiddenLock], { cwd: to });
+  }
+}
+
+/** Apps left behind by a run that was killed before its `remove()` (older than an hour). */
+async function removeStaleApps(): Promise<void> {
+  const apps = join(FRESH_APP_DIR, 'apps');
+  await mkdir(apps, { recursive: true });
+  for (const name of await readdir(apps)) {
+    const path = join(apps, name);
+    if (Date.now() - (await stat(path)).mtimeMs > STALE_APP_MS) await rm(path, { recursive: true, force: true });
+  }
+}
+
+/** The cached template's folder for `shape` (made by the first {@link createFreshApp}). */
+export function templateDir(shape: AppShape): string {
+  return join(FRESH_APP_DIR, `template-${CREATE_NEXT_APP_VERSION}-${shape}`);
+}
+
 /** The template's record of how it was made. */
 type TemplateRecord = { createNextApp: string; shape: AppShape; createdAt: number; createMs: number; installMs: number };
 const RECORD = '.fresh-app.json';
 
 /** The cached template of `shape`, made now when it is missing or too old. */
 async function ensureTemplate(shape: AppShape): Promise<{ dir: string; cached: boolean }> {
-  const dir = join(FRESH_APP_DIR, `template-${CREATE_NEXT_APP_VERSION}-${shape}`);
+  const dir = templateDir(shape);
   const recordFile = join(dir, RECORD);
   if (existsSync(recordFile)) {
     const record = JSON.parse(readFileSync(recordFile, 'utf8')) as TemplateRecord;
