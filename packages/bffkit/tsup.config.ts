@@ -4,7 +4,10 @@ const shared: Options = {
   format: ['esm'],
   dts: true,
   target: 'node20',
-  sourcemap: true,
+  // No source maps: dist is plain, unminified ESM, so stack traces already point at readable code,
+  // and maps with sourcesContent would ship the sources a second time (about two thirds of the
+  // unpacked size). The tarball's contents are asserted by tests/integration/package.test.ts.
+  sourcemap: false,
   treeshake: true,
   external: ['next', 'react', 'react-dom', 'ioredis', 'server-only'],
 };
