@@ -59,7 +59,7 @@ export async function callBackend(o: ResolvedCredentials, spec: CallSpec): Promi
   const facts = { request, target: url, timeout: o.timeout };
   let res: Response;
   try {
-    res = await fetch(url, { method: spec.method, headers, body, redirect: 'manual', signal: AbortSignal.timeout(o.timeout * 1000) });
+    res = await o.fetch(url, { method: spec.method, headers, body, redirect: 'manual', signal: AbortSignal.timeout(o.timeout * 1000) });
   } catch (error) {
     return failureFromError(spec.step, error, facts);
   }

@@ -87,6 +87,8 @@ export function resolveCredentialsOptions(options: CredentialsBackendOptions): R
     clientIpHeader: clientIpHeader(options.clientIpHeader ?? preset.clientIpHeader ?? false),
     timeout: positive(`${F}.timeout`, options.timeout ?? 10),
     clock: options.clock ?? systemClock,
+    // Late-bound: a fetch replaced after start-up (instrumentation) is still the one used.
+    fetch: options.fetch ?? ((input, init) => globalThis.fetch(input, init)),
   };
 }
 

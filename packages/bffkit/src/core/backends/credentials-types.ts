@@ -136,6 +136,8 @@ export interface CredentialsBackendOptions extends CredentialsSections {
   mapUser?: (raw: Record<string, unknown>) => SessionUser;
   /** @internal clock for tests */
   clock?: Clock;
+  /** @internal the transport (`bffkit check-backend` records the exchanges through it) @default globalThis.fetch */
+  fetch?: typeof fetch;
 }
 
 /** Every field of T present. */
@@ -156,4 +158,5 @@ export interface ResolvedCredentials {
   clientIpHeader: string | false;
   timeout: number;
   clock: Clock;
+  fetch: typeof fetch;
 }
