@@ -58,7 +58,9 @@ describe('bffkit check-backend', () => {
     expect(await main(['check-backend', '--url', server.url, '--user', 'alice@example.com'], a.io)).toBe(1);
     const text = a.text();
     expect(text).toMatch(/^login\s+POST \/auth\/login answered 200 without a string at\s+answers 502\/504/m);
-    expect(text).toContain("tokens: { access: 'data.access_token', refresh: 'data.refresh_token' },  // the access token is there; the refresh token is there");
+    expect(text).toContain(
+      "tokens: { access: 'data.access_token', refresh: 'data.refresh_token', expiry: { path: 'data.expires_in', unit: 'seconds' } },  // the access token is there; the refresh token is there; `data.expires_in` looks like the expiry (seconds)",
+    );
     for (const secret of [PASSWORD, ACCESS, REFRESH]) expect(text).not.toContain(secret);
   });
 

@@ -247,7 +247,15 @@ function suggestFromRecorder(report: CheckReport, recorder: Recorder | undefined
   const access = findPaths(answer.json, (k, v) => /^(access_?token|accessToken|token|access|jwt)$/i.test(k) && typeof v === 'string')[0];
   if (access && access !== o.tokens.access) report.fixes.push({ option: 'tokens.access', value: access, why: 'the access token is there' });
   const refresh = findPaths(answer.json, (k, v) => /^(refresh_?token|refreshToken|refresh)$/i.test(k) && typeof v === 'string')[0];
-  if (refresh && refresh !== o.tokens.refresh) report.fixes.push({ option: 'tokens.refresh', value: refresh, why: 'the refresh token is there' });
+  if (refresh && o.tokens.refresh !== false && refresh !== o.tokens.refresh) report.fixes.push({ option: 'tokens.refresh', value: refresh, why: 'the refresh token is there' });
+  const now = Math.floor(Date.now() / 1000);
+  const expiry = findPaths(answer.json, (k) => EXPIRY_KEY.test(k))
+    .map((path) => ({ path, unit: guessUnit(readPath(answer.json, path), now) }))
+    .find((c) => c.unit);
+  const current = o.tokens.expiry;
+  if (expiry && !(current !== 'jwt' && 'path' in current && current.path === expiry.path && current.unit === expiry.unit)) {
+    report.fixes.push({ option: 'tokens.expiry', value: expiry, why: `\`${expiry.path}\` looks like the expiry (${expiry.unit})` });
+  }
 }
 
 function exchange(e: { method: string; path: string; status: number; json: unknown } | undefined): string {
