@@ -7,9 +7,8 @@
 import type { BackendAdapter, BackendResult, LoginForm } from '../core/backends/adapter';
 import type { CredentialsBackend } from '../core/backends/credentials';
 import type { ResolvedCredentials } from '../core/backends/credentials-types';
-import { EXPIRY_KEY, findPaths, readPath } from '../core/backends/field-path';
-import { jwtExpiry } from '../core/backends/jwt-claims';
 import type { TokenSet } from '../core/types';
+import { checkExpiry, describeTokens, exchange, refreshLead, suggestFromRecorder } from './contract-analysis';
 import type { Recorder } from './recorder';
 
 /** How one step went. */
@@ -207,76 +206,4 @@ async function logoutChecks(adapter: BackendAdapter, t: TokenSet, o: ResolvedCre
       row('access after logout', 'the access token still works until it expires (a stateless JWT)', sessionToken ? 'cannot revoke it' : 'keep the access token lifetime short', sessionToken ? 'fail' : 'note');
     } else row('access after logout', `the session token is refused (${user.diagnostic?.kind ?? user.reason})`, 'nothing live is left behind', 'ok');
   }
-}
-
-function checkExpiry(report: CheckReport, t: TokenSet, o: ResolvedCredentials | undefined, json: unknown) {
-  const rule = o?.tokens.expiry;
-  const fromJwt = jwtExpiry(t.accessToken);
-  const lifetime = t.expiresAt - t.issuedAt;
-  if (rule && rule !== 'jwt' && 'path' in rule && readPath(json, rule.path) === undefined && fromJwt === undefined) {
-    const candidates = findPaths(json, (k) => EXPIRY_KEY.test(k));
-    const guess = candidates.map((path) => ({ path, unit: guessUnit(readPath(json, path), t.issuedAt) })).find((c) => c.unit);
-    if (guess) report.fixes.push({ option: 'tokens.expiry', value: guess, why: `the answer has no \`${rule.path}\`; \`${guess.path}\` looks like the expiry` });
-    report.rows.push({ step: 'expiry', backend: `no \`${rule.path}\` in the answer and no JWT exp`, bffkit: `assumes ${lifetime} s`, verdict: guess ? 'warn' : 'note' });
-  } else if (lifetime > 366 * 86400 || lifetime <= 0) {
-    report.rows.push({ step: 'expiry', backend: `the declared expiry gives ${lifetime} s`, bffkit: 'would refresh at the wrong time: the unit is probably wrong', verdict: 'fail' });
-    if (rule && rule !== 'jwt' && 'path' in rule) {
-      const unit = guessUnit(readPath(json, rule.path), t.issuedAt);
-      if (unit) report.fixes.push({ option: 'tokens.expiry', value: { path: rule.path, unit }, why: 'the value fits this unit' });
-    }
-  }
-}
-
-/** The unit that makes `value` a plausible expiry (a minute to 30 days ahead). */
-function guessUnit(value: unknown, now: number): string | undefined {
-  const n = typeof value === 'string' && /^\d+$/.test(value) ? Number(value) : value;
-  if (typeof value === 'string' && Number.isFinite(Date.parse(value)) && !/^\d+$/.test(value)) return 'iso';
-  if (typeof n !== 'number' || !Number.isFinite(n)) return undefined;
-  const ok = (s: number) => s - now >= 60 && s - now <= 30 * 86400;
-  if (ok(now + n)) return 'seconds';
-  if (ok(n)) return 'epoch-seconds';
-  if (ok(Math.floor(n / 1000))) return 'epoch-ms';
-  if (ok(now + Math.floor(n / 1000))) return 'milliseconds';
-  return undefined;
-}
-
-function suggestFromRecorder(report: CheckReport, recorder: Recorder | undefined, o: ResolvedCredentials | undefined, step: string) {
-  if (!recorder || !o || step !== 'login') return;
-  const answer = recorder.last(o.login.path);
-  if (!answer || answer.status < 200 || answer.status >= 300) return;
-  const access = findPaths(answer.json, (k, v) => /^(access_?token|accessToken|token|access|jwt)$/i.test(k) && typeof v === 'string')[0];
-  if (access && access !== o.tokens.access) report.fixes.push({ option: 'tokens.access', value: access, why: 'the access token is there' });
-  const refresh = findPaths(answer.json, (k, v) => /^(refresh_?token|refreshToken|refresh)$/i.test(k) && typeof v === 'string')[0];
-  if (refresh && o.tokens.refresh !== false && refresh !== o.tokens.refresh) report.fixes.push({ option: 'tokens.refresh', value: refresh, why: 'the refresh token is there' });
-  const now = Math.floor(Date.now() / 1000);
-  const expiry = findPaths(answer.json, (k) => EXPIRY_KEY.test(k))
-    .map((path) => ({ path, unit: guessUnit(readPath(answer.json, path), now) }))
-    .find((c) => c.unit);
-  const current = o.tokens.expiry;
-  if (expiry && !(current !== 'jwt' && 'path' in current && current.path === expiry.path && current.unit === expiry.unit)) {
-    report.fixes.push({ option: 'tokens.expiry', value: expiry, why: `\`${expiry.path}\` looks like the expiry (${expiry.unit})` });
-  }
-}
-
-function exchange(e: { method: string; path: string; status: number; json: unknown } | undefined): string {
-  if (!e) return 'answered';
-  const keys = e.json && typeof e.json === 'object' && !Array.isArray(e.json) ? Object.keys(e.json).slice(0, 8) : [];
-  return `${e.method} ${e.path} → ${e.status}${keys.length ? ` { ${keys.join(', ')} }` : e.json === null ? ' null' : ''}`;
-}
-
-function describeTokens(t: TokenSet, o: ResolvedCredentials | undefined): string {
-  const jwt = jwtExpiry(t.accessToken) !== undefined;
-  const refresh = o?.refresh.mode === 'access-token' ? 'no refresh token' : t.refreshToken ? 'a refresh token' : 'no refresh token';
-  return `${jwt ? 'a JWT' : 'an opaque'} access token, ${refresh}, expires in ${t.expiresAt - t.issuedAt} s${o ? ` (${expirySource(o)})` : ''}`;
-}
-
-function expirySource(o: ResolvedCredentials): string {
-  const e = o.tokens.expiry;
-  if (e === 'jwt') return 'JWT exp';
-  if ('lifetime' in e) return 'configured lifetime';
-  return `${e.path}, ${e.unit}`;
-}
-
-function refreshLead(t: TokenSet): number {
-  return Math.max(0, Math.min(30, Math.floor((t.expiresAt - t.issuedAt) / 2)));
 }

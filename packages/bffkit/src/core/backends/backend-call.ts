@@ -79,7 +79,12 @@ export async function callBackend(o: ResolvedCredentials, spec: CallSpec): Promi
   return { ok: true, value: { status: res.status, data: text.trim() === '' ? undefined : parseJson(text), contentType, request } };
 }
 
-/** A 2xx answer whose body is unusable: the `unparseable` failure. */
+/**
+ * A 2xx answer whose body is unusable: the `unparseable` failure.
+ *
+ * @example
+ * if (!isObject(answer.data)) return unparseable('login', answer);
+ */
 export function unparseable(step: BackendStep, answer: Answer): BackendResult<never> {
   const what = answer.data === UNPARSEABLE ? `a body that is not JSON (${answer.contentType.split(';')[0] || 'no content-type'})` : answer.data === undefined ? 'an empty body' : 'JSON that is not an object';
   return backendFailure('unavailable', {
@@ -89,6 +94,12 @@ export function unparseable(step: BackendStep, answer: Answer): BackendResult<ne
   });
 }
 
+/**
+ * A plain JSON object (not null, not an array).
+ *
+ * @example
+ * isObject({ a: 1 }); // true
+ */
 export function isObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }

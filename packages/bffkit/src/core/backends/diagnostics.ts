@@ -119,14 +119,25 @@ export class DiagnosticLog {
   }
 }
 
-/** A short error code from a backend's error body (`code` or `error`), if it is clearly not a token. */
+/**
+ * A short error code from a backend's error body (`code` or `error`), if it is clearly not a token.
+ *
+ * @example
+ * safeCode('MISSING_OR_NULL_ORIGIN'); // 'MISSING_OR_NULL_ORIGIN'
+ * safeCode('zkIMHqaCPcEfeZdO8g4R');   // undefined
+ */
 export function safeCode(value: unknown): string | undefined {
   // Letters first, then letter/digit groups joined by _ . : -  (invalid_grant, MISSING_OR_NULL_ORIGIN,
   // token_not_valid). A token (digits in its first group, or one long run) never matches.
   return typeof value === 'string' && value.length <= 48 && /^[A-Za-z]{1,24}(?:[_.:-][A-Za-z0-9]{1,24})*$/.test(value) ? value : undefined;
 }
 
-/** Up to 10 key names of an object that look like field names (for "answer keys: …"). */
+/**
+ * Up to 10 key names of an object that look like field names (for "answer keys: …").
+ *
+ * @example
+ * safeKeys({ data: {}, 'x y': 1 }); // ['data']
+ */
 export function safeKeys(value: unknown): string[] {
   if (!value || typeof value !== 'object' || Array.isArray(value)) return [];
   return Object.keys(value)
