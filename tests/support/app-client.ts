@@ -34,6 +34,18 @@ export async function signIn(appUrl: string, credentials: Record<string, string>
   return { cookie: `${COOKIE}=${value}`, value, tokens: openSessionCookie(value), body: JSON.parse(text) as SignedIn['body'] };
 }
 
+/**
+ * When bffkit first treats the cookie's access token as due (epoch seconds), by the default skew of 30 s
+ * capped at half the lifetime, at least 1 s from 4 s on (core/session/lifetime.ts).
+ *
+ * @example
+ * await sleep(dueAt(s.tokens) * 1000 + 50 - Date.now());
+ */
+export function dueAt(tokens: Pick<CookieTokens, 'e' | 't'>): number {
+  const lifetime = Math.max(0, tokens.e - tokens.t);
+  return tokens.e - Math.max(Math.min(30, Math.floor(lifetime / 2)), lifetime >= 4 ? 1 : 0);
+}
+
 /** The new session cookie value a response set ('' when it cleared it), or undefined. */
 export function newSessionValue(res: Response): string | undefined {
   return setCookies(res).find((c) => c.name === COOKIE)?.value;
