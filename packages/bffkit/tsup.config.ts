@@ -19,6 +19,13 @@ export default defineConfig([
     splitting: true,
   },
   {
+    // The `bffkit` executable (npx bffkit check-backend): one self-contained file with a shebang.
+    ...shared,
+    entry: { 'cli/bin': 'src/cli/bin.ts' },
+    dts: false,
+    banner: { js: '#!/usr/bin/env node' },
+  },
+  {
     // The client entry keeps its "use client" directive (bundling would otherwise drop it).
     ...shared,
     entry: { 'react/index': 'src/react/index.tsx' },

@@ -1,6 +1,6 @@
 import 'server-only';
 import { randomBytes } from 'node:crypto';
-import { credentialsBackend, oidcBackend, type BffOptions } from 'bffkit';
+import { credentialsBackend, oidcBackend, type BffOptions, type CredentialsBackendOptions, type CredentialsPresetName } from 'bffkit';
 import { createBffNext } from 'bffkit/next';
 import { sessionStorage } from './session-store';
 
@@ -23,10 +23,9 @@ export const bff = createBffNext(() => {
       backend: {
         url: backendUrl,
         mount: '/api/backend',
-        allow: [
-          { path: '/notes', methods: ['GET', 'POST', 'PATCH', 'DELETE'] },
-          { path: '/auth/me', methods: ['GET'] },
-        ],
+        allow: upstreamRules(),
+        // BFF_UPSTREAM_TRAILING_SLASH=1: forwarded paths get a trailing '/' (Django REST framework wants one).
+        trailingSlash: process.env.BFF_UPSTREAM_TRAILING_SLASH === '1',
         timeout: seconds('BACKEND_TIMEOUT', 30),
       },
       // Large transfers get their own mount with a higher body limit (the default is 10 MiB), so the
@@ -82,14 +81,14 @@ export function oidcConfigured(): boolean {
 }
 
 /**
- * The backend adapter, from BFF_BACKEND: `credentials` (default) posts e-mail and password to the example
- * backend; `oidc` signs in through an OpenID provider (OIDC_ISSUER, OIDC_CLIENT_ID, OIDC_CLIENT_SECRET;
+ * The backend adapter, from BFF_BACKEND: `credentials` (default) posts e-mail and password to the backend
+ * (see {@link credentials}); `oidc` signs in through an OpenID provider (OIDC_ISSUER, OIDC_CLIENT_ID, OIDC_CLIENT_SECRET;
  * optional OIDC_SCOPES space-separated, OIDC_CLIENT_AUTH, OIDC_RESOURCE, OIDC_AUDIENCE). The provider must
  * register {APP_URL}/api/auth/oidc/callback, {APP_URL}/ after logout and, for back-channel logout,
  * {APP_URL}/api/auth/oidc/backchannel-logout. See docs/oidc.md.
  */
 function backend(backendUrl: string): BffOptions['backend'] {
-  if (!oidcConfigured()) return credentialsBackend({ url: backendUrl });
+  if (!oidcConfigured()) return credentials(backendUrl);
   const env = (name: string) => {
     const value = process.env[name];
     if (!value) throw new Error(`[example] BFF_BACKEND=oidc needs ${name}`);
@@ -105,6 +104,42 @@ function backend(backendUrl: string): BffOptions['backend'] {
     ...(process.env.OIDC_RESOURCE ? { resource: process.env.OIDC_RESOURCE } : {}),
     ...(process.env.OIDC_AUDIENCE ? { audience: process.env.OIDC_AUDIENCE } : {}),
   });
+}
+
+const PRESETS: readonly CredentialsPresetName[] = ['oauth2', 'simplejwt', 'betterAuth', 'payload'];
+
+/**
+ * Any credentials backend by configuration alone: BFF_BACKEND_PRESET picks a preset (`oauth2`, the
+ * example backend, by default; `simplejwt`, `betterAuth`, `payload`), and BFF_BACKEND_CONFIG (JSON)
+ * overrides any of its options, e.g. `{"user":{"path":"/api/me/"}}`. See docs/backends/.
+ */
+function credentials(backendUrl: string): BffOptions['backend'] {
+  const preset = (process.env.BFF_BACKEND_PRESET || 'oauth2') as CredentialsPresetName;
+  if (!PRESETS.includes(preset)) throw new Error(`[example] BFF_BACKEND_PRESET must be one of ${PRESETS.join(', ')}`);
+  let extra: Partial<CredentialsBackendOptions> = {};
+  if (process.env.BFF_BACKEND_CONFIG) {
+    try {
+      extra = JSON.parse(process.env.BFF_BACKEND_CONFIG) as Partial<CredentialsBackendOptions>;
+    } catch {
+      throw new Error('[example] BFF_BACKEND_CONFIG must be JSON (credentialsBackend options)');
+    }
+  }
+  return credentialsBackend({ url: backendUrl, preset, ...extra });
+}
+
+/**
+ * What the browser may reach through /api/backend: BFF_UPSTREAM_PATHS (comma-separated path prefixes)
+ * or the example backend's /notes and /auth/me.
+ */
+function upstreamRules() {
+  const paths = (process.env.BFF_UPSTREAM_PATHS ?? '').split(',').map((p) => p.trim()).filter(Boolean);
+  if (paths.length === 0) {
+    return [
+      { path: '/notes', methods: ['GET', 'POST', 'PATCH', 'DELETE'] },
+      { path: '/auth/me', methods: ['GET'] },
+    ];
+  }
+  return paths.map((path) => ({ path, methods: ['GET', 'POST', 'PATCH', 'DELETE'] }));
 }
 
 /** A positive number of seconds from the environment, or the default. */

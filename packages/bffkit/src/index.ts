@@ -8,9 +8,35 @@ export type { Bff } from './core/bff';
 export type { BffOptions } from './core/config';
 export type { HandoffOptions, JwtVerifyOptions } from './core/backends/token-verifier';
 export { credentialsBackend, TOKEN_FIELDS } from './core/backends/credentials';
-export type { CredentialsBackendOptions, TokenFieldMapping } from './core/backends/credentials';
-export type { BackendAdapter, BackendResult, LoginCredentials, LoginCompletion, LoginRedirect, LoginTransaction, LogoutTarget } from './core/backends/adapter';
+export type { CredentialsBackend, CredentialsBackendOptions, TokenFieldMapping } from './core/backends/credentials';
+export { CREDENTIALS_PRESETS } from './core/backends/credentials-presets';
+export type {
+  CredentialsPresetName,
+  CredentialsSections,
+  ExpiryRule,
+  LogoutRequestMode,
+  RefreshRequestMode,
+  ResolvedCredentials,
+  TokenPaths,
+} from './core/backends/credentials-types';
+export type { ExpiryUnit } from './core/backends/token-set';
+export type {
+  BackendAdapter,
+  BackendResult,
+  LoginContext,
+  LoginCredentials,
+  LoginCompletion,
+  LoginForm,
+  LoginRedirect,
+  LoginTransaction,
+  LogoutTarget,
+  RevokeOutcome,
+} from './core/backends/adapter';
 export type { FailureReason } from './core/backends/failure';
+export { backendFailure, failureFromError, failureFromStatus } from './core/backends/classify';
+export type { BackendFailure, CallFacts } from './core/backends/classify';
+export { formatDiagnostic } from './core/backends/diagnostics';
+export type { BackendDiagnostic, BackendStep, DiagnosticKind } from './core/backends/diagnostics';
 export { oidcBackend } from './core/backends/oidc/adapter';
 export type { OidcBackend } from './core/backends/oidc/adapter';
 export type { OidcBackendOptions } from './core/backends/oidc/options';

@@ -18,7 +18,11 @@ export interface ForwardContext {
   appUrl: URL;
   /** Called once when the upstream answered 401 and the body is replayable; returns a fresh token or null. */
   onUnauthorized?: () => Promise<string | null>;
+  /** The statuses that mean "token refused" and call `onUnauthorized` (some backends answer 403). @default [401] */
+  retryStatuses?: readonly number[];
 }
+
+const UNAUTHORIZED: readonly number[] = [401];
 
 /** Bodies up to this size are buffered (never more) so a 401 can be retried once; larger ones stream. */
 export const MAX_REPLAYABLE_BODY_BYTES = 64 * 1024;
@@ -105,7 +109,7 @@ async function exchange(request: Request, upstream: ResolvedUpstream, url: URL, 
     send({ url, method, body, timeoutMs: upstream.timeoutMs, signal: request.signal, headers: { ...headers, authorization: `Bearer ${token}` } });
 
   let response = await call(ctx.accessToken);
-  if (response.status === 401 && replayable && ctx.onUnauthorized) {
+  if ((ctx.retryStatuses ?? UNAUTHORIZED).includes(response.status) && replayable && ctx.onUnauthorized) {
     // Why once: a second 401 with a fresh token is the answer; looping would hammer the backend.
     const first = response;
     const fresh = await ctx.onUnauthorized().catch((error: unknown) => {

@@ -31,6 +31,12 @@ export interface UpstreamOptions {
   maxRequestBodyBytes?: number;
   /** Extra request headers allowed through besides the default allow-list. @default [] */
   allowRequestHeaders?: readonly string[];
+  /**
+   * Append `/` to every forwarded path that has none. For APIs that want it (Django REST framework):
+   * Next.js removes a trailing slash from the browser's URL (a 308) before any route handler runs.
+   * @default false
+   */
+  trailingSlash?: boolean;
 }
 
 /** A rule after validation: canonical path, upper-case methods. */
@@ -54,6 +60,8 @@ export interface ResolvedUpstream {
   maxRequestBodyBytes: number;
   /** Lower-case names of the request headers that may reach the upstream. */
   requestHeaderAllowList: ReadonlySet<string>;
+  /** Append `/` to forwarded paths without one. */
+  trailingSlash: boolean;
 }
 
 /** All defaults in one place. */
@@ -110,7 +118,13 @@ export function resolveUpstream(name: string, options: UpstreamOptions, rules: {
     timeoutMs: Math.round(timeout * 1000),
     maxRequestBodyBytes: maxBytes,
     requestHeaderAllowList: resolveHeaderAllowList(options.allowRequestHeaders, field('allowRequestHeaders'), rules.csrfHeader),
+    trailingSlash: trailingSlash(options.trailingSlash, field('trailingSlash')),
   };
+}
+
+function trailingSlash(raw: unknown, field: string): boolean {
+  if (raw !== undefined && typeof raw !== 'boolean') throw new ConfigError(field, 'must be true or false');
+  return raw ?? false;
 }
 
 function parseBaseUrl(raw: unknown, field: string): URL {

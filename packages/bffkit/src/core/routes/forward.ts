@@ -84,8 +84,9 @@ async function sendWithSession(
     accessToken: loaded.session.tokens.accessToken,
     clientIp: clientAddress(request, { trustProxy: ctx.config.trustProxy }),
     appUrl: ctx.config.appUrl,
-    // The upstream said 401 although the token looked valid: refresh the session in hand once and
-    // retry once.
+    // The upstream refused the token (401, or a status the backend adapter names, such as Payload's
+    // 403) although it looked valid: refresh the session in hand once and retry once.
+    retryStatuses: ctx.config.backend.rejectedStatuses ?? [401],
     onUnauthorized: async () => {
       const again = await updateSession(ctx, loaded.session, loaded.presentNames, false, 'force', ctx.config.clock());
       if (again.kind === 'active') {
