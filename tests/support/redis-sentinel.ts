@@ -53,8 +53,13 @@ export interface RedisSentinelProcess {
   client(options?: RedisOptions): Redis;
   /** Kills the current master (SIGKILL by PID) and waits for the sentinels to promote the replica. */
   failover(): Promise<FailoverResult>;
-  /** Starts a killed data node again on its port (empty); the sentinels turn it into a replica. */
+  /**
+   * Starts a killed data node again on its port (empty) and waits until the sentinels have turned it
+   * into a replica of the current master with its initial sync done, so the next failover can promote it.
+   */
   restartNode(port: number): Promise<void>;
+  /** Restarts every killed data node (see `restartNode`). */
+  restartKilled(): Promise<void>;
   /** Disconnects the clients and stops every process; removes the temporary directory. */
   stop(): Promise<void>;
 }
@@ -164,7 +169,7 @@ export async function startRedisSentinel(options: StartRedisSentinelOptions = {}
     return answers;
   };
 
-  return {
+  const handle: RedisSentinelProcess = {
     name,
     sentinels,
     nodes,
@@ -210,9 +215,27 @@ export async function startRedisSentinel(options: StartRedisSentinelOptions = {}
       if (!node) throw new Error(`restartNode: no data node on port ${port}`);
       if (!node.proc.exited()) throw new Error(`restartNode: ${port} is still running`);
       await startData(port, node.args);
+      await pollUntil(async () => {
+        const info = infoFields(await redisCli(port, ['INFO', 'replication']));
+        if (info.get('role') !== 'slave' || info.get('master_link_status') !== 'up') return false;
+        for (const s of sentinels) {
+          const replicas = await redisCli(s.port, ['SENTINEL', 'REPLICAS', name]);
+          // Flags of this replica: `slave` alone once the sentinel sees it healthy again.
+          const entry = replicas.split('\n');
+          const at = entry.findIndex((line, i) => line.trim() === 'port' && entry[i + 1]?.trim() === String(port));
+          if (at === -1) return false;
+          const flagsAt = entry.findIndex((line, i) => i > at && line.trim() === 'flags');
+          if (flagsAt === -1 || entry[flagsAt + 1]?.trim() !== 'slave') return false;
+        }
+        return true;
+      }, FAILOVER_TIMEOUT_MS, `restarted node ${port} did not become a healthy replica`, 200);
+    },
+    async restartKilled() {
+      for (const [port, node] of data) if (node.proc.exited()) await handle.restartNode(port);
     },
     stop,
   };
+  return handle;
 }
 
 function count(text: string, pattern: RegExp): number {

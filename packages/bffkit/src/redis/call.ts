@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { Cluster, Redis } from 'ioredis';
 import { BffError, ConfigError } from '../core/errors';
 import { consoleLogger, type Logger } from '../core/logger';
 
@@ -6,6 +6,12 @@ import { consoleLogger, type Logger } from '../core/logger';
 export const DEFAULT_TIMEOUT_MS = 1_000;
 /** Key prefix of everything bffkit stores in Redis. */
 export const DEFAULT_PREFIX = 'bffkit:';
+
+/**
+ * The clients bffkit/redis accepts: a single-node `Redis` (also one configured for Sentinel with
+ * `{ sentinels, name }`, which follows a failover by itself) or a `Cluster`.
+ */
+export type RedisClient = Redis | Cluster;
 
 /** Options every Redis-backed piece shares. */
 export interface RedisCallOptions {
@@ -23,11 +29,13 @@ export interface RedisCallOptions {
 /** Runs operations against one client with a deadline; every failure becomes `store_unavailable`. */
 export interface RedisCaller {
   readonly prefix: string;
+  /** True for a Redis Cluster client: every multi-key command must stay in one hash slot. */
+  readonly cluster: boolean;
   run<T>(op: (redis: Redis) => Promise<T>): Promise<T>;
 }
 
 const STARTING = new Set(['wait', 'connecting', 'connect']);
-const readyWaits = new WeakMap<Redis, Promise<void>>();
+const readyWaits = new WeakMap<RedisClient, Promise<void>>();
 // A registry symbol, not a module-level set: bundlers (Next) may load this module more than once in
 // one process, and the app shares one client between them; it still gets one watcher.
 const WATCHED = Symbol.for('bffkit.redis.watched');
@@ -41,7 +49,7 @@ const WATCHED = Symbol.for('bffkit.redis.watched');
  * const caller = redisCaller(redis, { timeout: 500 });
  * const value = await caller.run((r) => r.get(`${caller.prefix}x`));
  */
-export function redisCaller(redis: Redis, options: RedisCallOptions = {}, what = 'redis'): RedisCaller {
+export function redisCaller(redis: RedisClient, options: RedisCallOptions = {}, what = 'redis'): RedisCaller {
   if (!redis || typeof (redis as { get?: unknown }).get !== 'function' || typeof redis.on !== 'function') {
     throw new ConfigError(what, 'needs an ioredis client, e.g. new Redis(process.env.REDIS_URL)');
   }
@@ -56,8 +64,13 @@ export function redisCaller(redis: Redis, options: RedisCallOptions = {}, what =
   const logger = options.logger ?? consoleLogger;
   watch(redis, logger);
   let slow = false;
+  // Why one command type for both: Redis and Cluster share every command bffkit sends (the same
+  // Commander methods); only their TypeScript context types differ. Multi-key commands are kept in
+  // one hash slot by the key design, which is what Cluster needs.
+  const commands = redis as Redis;
   return {
     prefix,
+    cluster: (redis as { isCluster?: boolean }).isCluster === true,
     async run(op) {
       let timer: ReturnType<typeof setTimeout> | undefined;
       const deadline = new Promise<never>((_, reject) => {
@@ -70,7 +83,7 @@ export function redisCaller(redis: Redis, options: RedisCallOptions = {}, what =
       });
       try {
         // Promise.race subscribes to both: a command that fails after the deadline is not unhandled.
-        const result = await Promise.race([whenStarted(redis).then(() => op(redis)), deadline]);
+        const result = await Promise.race([whenStarted(redis).then(() => op(commands)), deadline]);
         slow = false;
         return result;
       } catch (error) {
@@ -97,7 +110,7 @@ export function storeUnavailable(): BffError {
  * with `enableOfflineQueue: false` would otherwise refuse the very first request). Once it has been
  * connected, a lost connection fails fast or queues, as the client is configured.
  */
-function whenStarted(redis: Redis): Promise<void> {
+function whenStarted(redis: RedisClient): Promise<void> {
   if (!STARTING.has(redis.status)) return Promise.resolve();
   let wait = readyWaits.get(redis);
   if (!wait) {
@@ -114,8 +127,8 @@ function whenStarted(redis: Redis): Promise<void> {
  * "Unhandled error event" on every reconnect attempt. Only the error code is logged: messages can
  * carry the host, never needed to act on it.
  */
-function watch(redis: Redis, logger: Logger): void {
-  const marked = redis as Redis & { [WATCHED]?: true };
+function watch(redis: RedisClient, logger: Logger): void {
+  const marked = redis as RedisClient & { [WATCHED]?: true };
   if (marked[WATCHED]) return;
   marked[WATCHED] = true;
   let down = false;
