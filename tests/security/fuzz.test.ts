@@ -26,6 +26,10 @@ const MAX_REQUESTS = Number(process.env.FUZZ_REQUESTS ?? 30_000);
 const MAX_SECONDS = Number(process.env.FUZZ_SECONDS ?? 150);
 const CONCURRENCY = Number(process.env.FUZZ_CONCURRENCY ?? 6);
 const ONLY = process.env.FUZZ_ONLY === undefined ? undefined : Number(process.env.FUZZ_ONLY);
+/** FUZZ_FROM=i starts the run at request i (with FUZZ_REQUESTS as the end): replays a stretch. */
+const FROM = Number(process.env.FUZZ_FROM ?? 0);
+/** FUZZ_TRACE=1 prints every exchange that carried a live session (status, session cookie change). */
+const TRACE = process.env.FUZZ_TRACE === '1';
 /** Live sessions the fuzzer uses (and watches). */
 const POOL = 4;
 /** Requests between two checkpoints (in-flight drained, every live session asked at /api/auth/session). */
@@ -40,8 +44,10 @@ interface PoolEntry {
   user: typeof DEMO | typeof SECOND;
   /** Every cookie value and token this entry ever had (none may appear in the log). */
   secrets: Set<string>;
-  /** Set once a successful request ended it and a fresh login is replacing it. */
+  /** Set once a request ended it and a fresh login is replacing it. */
   replaced?: boolean;
+  /** When the earliest request that successfully ended it was sent (performance.now()). */
+  endedBySentAt?: number;
 }
 const pool: PoolEntry[] = [];
 const retired: PoolEntry[] = [];
@@ -54,7 +60,8 @@ async function newEntry(user: typeof DEMO | typeof SECOND): Promise<PoolEntry> {
 }
 
 beforeAll(async () => {
-  t = await startTarget();
+  // 60 s access tokens: every live session refreshes (rotating its refresh token) every 30 s of the run.
+  t = await startTarget({ accessTokenTtl: 60 });
   for (let k = 0; k < POOL; k++) pool.push(await newEntry(k % 2 ? SECOND : DEMO));
 }, 240_000);
 
@@ -80,6 +87,11 @@ function sessionCookieChange(reply: Reply): { cleared: boolean; value?: string }
   if (family.length === 0) return null;
   const value = setCookieValue(reply);
   return value ? { cleared: false, value } : { cleared: true };
+}
+
+/** The request guard's answer (proxy.ts refused it before anything ran). */
+function isGuardRefusal(reply: Reply): boolean {
+  return (reply.status === 400 || reply.status === 403) && /^\{"code":"(invalid_request|forbidden_origin)"/.test(reply.body);
 }
 
 /** Whether the request carried exactly a pool session (plus, at most, cookies outside its family). */
@@ -117,6 +129,9 @@ function describeRequest(r: FuzzRequest, cookie: string | undefined): string {
 describe(`seeded fuzz (${items(4, 4)}, ${items(11, 11)}, ${items(13, 13)}, ${items(18, 18)}, ${items(21, 21)}, ${items(30, 30)})`, () => {
   it('answers every request without a 5xx and no refused request changes a live session', { timeout: (MAX_SECONDS + 180) * 1000 }, async () => {
     const ctx = await context();
+    // The sessions page renders one form per session ("End session", endSessionAction), then "Sign
+    // out everywhere" (signOutEverywhereAction): the last action id is the one that ends sessions.
+    const signOutAction = ctx.actionIds.at(-1);
     console.log(
       `fuzz: seed ${SEED} (FUZZ_SEED=${SEED} to replay), up to ${MAX_REQUESTS} requests or ${MAX_SECONDS} s, concurrency ${CONCURRENCY}; ` +
         `${ctx.staticPaths.length} static paths and ${ctx.actionIds.length} Server Action ids scraped`,
@@ -124,10 +139,13 @@ describe(`seeded fuzz (${items(4, 4)}, ${items(11, 11)}, ${items(13, 13)}, ${ite
     const statuses = new Map<number, number>();
     const fiveXx = new Map<string, { count: number; first: Finding; bodies: Set<string> }>();
     const violations: Finding[] = [];
+    /** Refused answers that cleared a live session: fine only if a successful end of it was already in flight. */
+    const suspects: (Finding & { entry: PoolEntry; at: number })[] = [];
+    const dropped: Finding[] = [];
     let legitEnds = 0;
     let rotations = 0;
     let sent = 0;
-    let next = ONLY ?? 0;
+    let next = ONLY ?? FROM;
     const last = ONLY === undefined ? MAX_REQUESTS : ONLY + 1;
     const started = Date.now();
     const deadline = started + MAX_SECONDS * 1000;
@@ -136,6 +154,7 @@ describe(`seeded fuzz (${items(4, 4)}, ${items(11, 11)}, ${items(13, 13)}, ${ite
       const cookie = cookieHeader(r);
       const poolIndex = carriesPoolSession(r);
       const entry = poolIndex === undefined ? undefined : pool[poolIndex];
+      const sentAt = performance.now();
       const reply = await t.client.request(r.path, {
         method: r.method,
         headers: r.headers,
@@ -144,7 +163,12 @@ describe(`seeded fuzz (${items(4, 4)}, ${items(11, 11)}, ${items(13, 13)}, ${ite
         timeoutMs: 20_000,
       });
       sent++;
+      if (TRACE && typeof r.cookie === 'object' && poolIndex === undefined) {
+        const c = sessionCookieChange(reply);
+        console.log(`trace ${r.i} derived pool#${r.cookie.pool}+${r.cookie.extra} → ${reply.status} ${c ? (c.cleared ? 'CLEARED' : 'SET') : ''}: ${describeRequest(r, cookie)}`);
+      }
       statuses.set(reply.status, (statuses.get(reply.status) ?? 0) + 1);
+      if (reply.status === 0 && dropped.length < 5) dropped.push({ i: r.i, what: 'no answer (connection closed or timed out)', request: describeRequest(r, cookie) });
       if (reply.status >= 500) {
         const tags = r.tags;
         const key = `${r.method === 'POST' ? 'POST' : tags.method} ${tags.path.split('+')[0]} type=${tags.type} body=${tags.body} next=${tags.next} → ${reply.status}`;
@@ -153,21 +177,32 @@ describe(`seeded fuzz (${items(4, 4)}, ${items(11, 11)}, ${items(13, 13)}, ${ite
         seen.bodies.add(reply.body.slice(0, 100));
         fiveXx.set(key, seen);
       }
-      if (!entry || entry.replaced) return; // not a live session, or ended meanwhile
+      if (!entry) return; // not a live session
+      // A call of the real "sign out everywhere" Server Action that the guard let through runs it,
+      // whatever path it was posted to (Next resolves actions by id), and ends the session; the answer
+      // for a path without a page is a 404 that need not clear the cookie. Allowed, not a refusal.
+      const signsOut = r.headers['next-action'] === signOutAction || (r.body?.includes(`$ACTION_ID_${signOutAction}`) ?? false);
+      if (signOutAction && signsOut && !isGuardRefusal(reply)) entry.endedBySentAt = Math.min(entry.endedBySentAt ?? Infinity, sentAt);
       const change = sessionCookieChange(reply);
+      if (TRACE) console.log(`trace ${r.i} pool#${poolIndex} ${entry.id.slice(0, 6)} → ${reply.status} ${reply.body.slice(0, 60).replace(/\s+/g, ' ')} ${change ? (change.cleared ? 'CLEARED' : `set ${openSession(change.value!)?.id.slice(0, 6)}`) : ''}: ${describeRequest(r, cookie)}`);
       if (!change) return;
       const refused = reply.status >= 400;
       if (change.cleared) {
         if (refused || r.method === 'GET' || r.method === 'HEAD') {
-          violations.push({ i: r.i, what: `${reply.status} cleared a live session`, request: describeRequest(r, cookie) });
+          // A successful logout sent earlier may have ended the session before this request was
+          // read (its answer can arrive later): judged at the end of the run.
+          suspects.push({ i: r.i, what: `${reply.status} cleared a live session`, request: describeRequest(r, cookie), entry, at: performance.now() });
         } else {
           legitEnds++;
+          entry.endedBySentAt = Math.min(entry.endedBySentAt ?? Infinity, sentAt);
         }
+        if (entry.replaced) return;
         entry.replaced = true;
         retired.push(entry);
         pool[poolIndex!] = await newEntry(entry.user);
         return;
       }
+      if (entry.replaced) return;
       const opened = openSession(change.value!);
       if (!opened || opened.id !== entry.id) {
         violations.push({ i: r.i, what: `${reply.status} replaced a live session with ${opened ? 'another session' : 'an unreadable cookie'}`, request: describeRequest(r, cookie) });
@@ -185,7 +220,7 @@ describe(`seeded fuzz (${items(4, 4)}, ${items(11, 11)}, ${items(13, 13)}, ${ite
         const r = await t.client.get('/api/auth/session', entry.cookie);
         const status = r.status === 200 ? r.json<{ status: string }>().status : `HTTP ${r.status}`;
         if (status !== 'authenticated') {
-          violations.push({ i: sent, what: `pool session ${k} no longer works (${status}) although no request that succeeded ended it`, request: '-' });
+          if (entry.endedBySentAt === undefined) violations.push({ i: sent, what: `pool session ${k} no longer works (${status}) although no request that succeeded ended it`, request: '-' });
           entry.replaced = true;
           retired.push(entry);
           pool[k] = await newEntry(entry.user);
@@ -202,6 +237,9 @@ describe(`seeded fuzz (${items(4, 4)}, ${items(11, 11)}, ${items(13, 13)}, ${ite
       await checkpoint();
     }
     const seconds = (Date.now() - started) / 1000;
+    for (const s of suspects) {
+      if (!(s.entry.endedBySentAt !== undefined && s.entry.endedBySentAt < s.at)) violations.push(s);
+    }
 
     // No live session's cookie value or token may ever appear in the app's log.
     const output = t.app.output();
@@ -215,6 +253,7 @@ describe(`seeded fuzz (${items(4, 4)}, ${items(11, 11)}, ${items(13, 13)}, ${ite
     for (const [key, v] of fiveXx) {
       console.log(`fuzz 5xx class: ${key}: ${v.count}× (first: request ${v.first.i}: ${v.first.request}; bodies: ${[...v.bodies].join(' | ')})`);
     }
+    for (const d of dropped) console.log(`fuzz: request ${d.i}: ${d.what}: ${d.request}`);
     for (const v of violations.slice(0, 20)) console.log(`fuzz session violation: request ${v.i}: ${v.what}: ${v.request}`);
 
     expect(sent).toBeGreaterThan(0);

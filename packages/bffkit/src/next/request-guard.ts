@@ -9,7 +9,7 @@
  * 2. The same kind of POST with an `Origin` that is malformed (Next's `new URL(origin)` throws) or
  *    names another host than `Host` / `X-Forwarded-Host` (Next's CSRF check aborts with a 500 by
  *    design) → 403 `forbidden_origin`. That is also the right answer: it is a cross-origin write.
- * 3. A `Next-Action` POST whose plain-text body is not JSON: React's decodeReply throws → 400.
+ * 3. A `Next-Action` POST whose plain-text body is not JSON (or empty): React's decodeReply throws → 400.
  * 4. An RSC request (`RSC: 1`) whose `Next-Router-State-Tree` header Next cannot parse or validate
  *    → 400. The check is Next's own parser (`parseAndValidateFlightRouterState`), so the guard
  *    refuses exactly what the installed Next would fail on, no more.
@@ -67,8 +67,8 @@ export async function guardRequest(request: Request, options: RequestGuardOption
       return refuse(400, 'invalid_request', 'The form data is malformed.');
     }
   } else if (action.isFetchAction) {
-    const text = await request.clone().text();
-    if (text !== '' && !isJson(text)) return refuse(400, 'invalid_request', 'The Server Action payload is malformed.');
+    // React's client always sends JSON here (at least `[]`); an empty body makes decodeReply throw too.
+    if (!isJson(await request.clone().text())) return refuse(400, 'invalid_request', 'The Server Action payload is malformed.');
   }
   return null;
 }
