@@ -101,7 +101,7 @@ describe('two app instances sharing Redis', () => {
     const idRing = deriveKeyRing([TEST_SECRET], 'session-id');
     const ids = values.map((v) => unsealJson<{ i: string }>(idRing, v)?.i);
     expect(new Set(ids).size).toBe(values.length);
-    for (const id of ids) expect(id).toMatch(/^[A-Za-z0-9_-]{22}$/); // 16 random bytes
+    for (const id of ids) expect(id).toMatch(/^[A-Za-z0-9_-]{8}\.[A-Za-z0-9_-]{22}$/); // the user's slot tag, then 16 random bytes
     for (const [i, value] of values.entries()) {
       const decoded = Buffer.from(value, 'base64url').toString('latin1');
       const user = i % 2 ? SECOND : DEMO;

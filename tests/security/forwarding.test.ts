@@ -431,7 +431,9 @@ describe(item(23), () => {
     { 'x-middleware-invoke': '1' },
     { 'x-prerender-revalidate': 'guess' },
     { 'x-middleware-rewrite': '/profile' },
-    { rsc: '1', 'next-router-prefetch': '1', 'next-router-state-tree': '%5B%22%22%5D' },
+    // A well-formed router state tree: a malformed one is answered 400 by the example's request guard
+    // before anything else (tests/security/fuzz.test.ts, request-guard.test.ts).
+    { rsc: '1', 'next-router-prefetch': '1', 'next-router-state-tree': '%5B%22%22%2C%7B%7D%5D' },
     { purpose: 'prefetch', 'sec-purpose': 'prefetch' },
   ];
 

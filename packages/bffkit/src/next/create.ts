@@ -5,10 +5,9 @@ import type { Bff } from '../core/bff';
 import type { BffOptions } from '../core/config';
 import { failureResponse } from '../core/http/response';
 import { consoleLogger } from '../core/logger';
-import type { GuardRules } from '../core/routes/page-guard';
 import type { ClientSession } from '../core/types';
 import { persistCookies } from './persist-cookies';
-import { makeProxy } from './proxy';
+import { makeProxy, type ProxyRules } from './proxy';
 import { sharedCore } from './shared-core';
 import { sessionActions, type SessionActions } from './sessions';
 
@@ -34,7 +33,7 @@ export interface BffNext extends SessionActions {
   /** Calls the backend from server code with the session's access token attached (**refreshes when due**). */
   fetchBackend(path: string, init?: FetchBackendInit): Promise<Response>;
   /** The `proxy` function for `proxy.ts` (**refreshes when due**, before rendering). */
-  proxy(rules: GuardRules): (request: NextRequest) => Promise<Response>;
+  proxy(rules: ProxyRules): (request: NextRequest) => Promise<Response>;
   /** The framework-free core (built on first use). */
   core(): Bff;
 }

@@ -5,6 +5,7 @@ import 'server-only';
 export { createBffNext } from './create';
 export type { BffNext, FetchBackendInit } from './create';
 export type { SessionActions } from './sessions';
+export type { ProxyRules } from './proxy';
 
 // The custom-adapter contract, also importable here (docs/adapters.md): the same names as in `bffkit`.
 export { backendFailure, failureFromError, failureFromStatus } from '../core/backends/classify';

@@ -1,11 +1,11 @@
 import { Redis } from 'ioredis';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { startRedis } from '../../../../tests/support/redis-process';
-import { useRedisPerFile } from '../../../../tests/support/redis-per-file';
+import { describeCoordinatorContract } from '../../../../tests/support/redis-contract';
+import { singleNodeTarget, useRedisPerFile } from '../../../../tests/support/redis-per-file';
 import { createBff, type Bff } from '../core/bff';
 import { silentLogger } from '../core/logger';
 import { APP, SECRET, fakeBackend, fakeClock, jsonPost, cookieHeaderFrom, DEMO, type FakeBackend } from '../core/testing/support';
-import { refreshCoordinatorContract } from '../core/stores/contracts/refresh-coordinator.contract';
 import { redisRefreshCoordinator } from './coordinator';
 import { redisSessionStore } from './store';
 
@@ -20,16 +20,9 @@ beforeAll(() => {
   redis = db.redis;
 });
 
-// Each instance its own client of the same server, as two app instances would have.
-refreshCoordinatorContract('redisRefreshCoordinator (single node)', {
-  make: () => redisRefreshCoordinator(client(), { logger: silentLogger }),
-  elapse: async (seconds) => {
-    await sleep(seconds * 1000);
-  },
-});
+describeCoordinatorContract('one node', () => singleNodeTarget(db));
 
-describe('redisRefreshCoordinator', () => {
-
+describe('redisRefreshCoordinator on one node', () => {
   it('answers store_unavailable when Redis is gone, and a release never throws', async () => {
     const dying = await startRedis();
     try {

@@ -1,18 +1,9 @@
-import { randomBytes } from 'node:crypto';
 import type { BffContext } from '../context';
 import { BffError } from '../errors';
 import type { Cookie } from '../http/cookie';
 import type { SessionData, SessionUser, TokenSet } from '../types';
 
-/**
- * A fresh random session id: 128 bits, base64url.
- *
- * @example
- * const id = newSessionId(); // 'q3V2…' (22 characters)
- */
-export function newSessionId(): string {
-  return randomBytes(16).toString('base64url');
-}
+export { newSessionId } from './session-id';
 
 /**
  * Starts a fresh session for tokens and a user just obtained (login, handoff, OIDC callback).
@@ -35,7 +26,7 @@ export async function startSession(
     await ctx.config.backend.revoke?.(previous.session.tokens).catch(() => undefined);
     await ctx.sessions.end(previous.session, now).catch(() => undefined);
   }
-  const session: SessionData = { id: newSessionId(), user, tokens, createdAt: now, lastActiveAt: now };
+  const session: SessionData = { id: ctx.sessions.newId(user.id), user, tokens, createdAt: now, lastActiveAt: now };
   const cookies = await ctx.cookie.write(session, previous?.presentNames ?? [], now, 'create');
   if (!cookies) throw new BffError('store_unavailable', 'The session could not be stored. Try again.');
   return { session, cookies };

@@ -20,12 +20,14 @@ export interface SessionStoreHarness {
   elapse(seconds: number): Promise<void>;
 }
 
-function session(over: Partial<SessionData> = {}): SessionData {
+function session(store: SessionStore, over: Partial<SessionData> = {}): SessionData {
   const now = Math.floor(Date.now() / 1000);
   const tag = Math.random().toString(36).slice(2);
+  const user = over.user ?? { id: 'user-1', email: 'ada@example.com', name: 'Ada Lovelace' };
   return {
-    id: newSessionId(),
-    user: { id: 'user-1', email: 'ada@example.com', name: 'Ada Lovelace' },
+    // Ids as the core makes them: in the store's own shape when it has one.
+    id: store.newId?.(user.id) ?? newSessionId(),
+    user,
     tokens: { accessToken: `access-${tag}`, refreshToken: `refresh-${tag}`, expiresAt: now + 300, issuedAt: now },
     createdAt: now,
     lastActiveAt: now,
@@ -43,7 +45,7 @@ export function sessionStoreContract(name: string, harness: SessionStoreHarness)
   describe(`SessionStore contract: ${name}`, () => {
     it('stores a session and reads it back unchanged, as a copy the caller cannot change', async () => {
       const store = await harness.make();
-      const s = session();
+      const s = session(store);
       expect(await store.set(s, 60, 'create')).toBe(true);
       const read = await store.get(s.id);
       expect(read).toEqual(s);
@@ -53,7 +55,7 @@ export function sessionStoreContract(name: string, harness: SessionStoreHarness)
 
     it('forgets a session once its TTL has passed', async () => {
       const store = await harness.make();
-      const s = session();
+      const s = session(store);
       await store.set(s, 1, 'create');
       await harness.elapse(1.2);
       expect(await store.get(s.id)).toBeNull();
@@ -62,7 +64,7 @@ export function sessionStoreContract(name: string, harness: SessionStoreHarness)
 
     it("replaces a live session on 'update'", async () => {
       const store = await harness.make();
-      const s = session();
+      const s = session(store);
       await store.set(s, 10, 'create');
       const renewed = { ...s, lastActiveAt: s.lastActiveAt + 5 };
       expect(await store.set(renewed, 120, 'update')).toBe(true);
@@ -71,7 +73,7 @@ export function sessionStoreContract(name: string, harness: SessionStoreHarness)
 
     it("answers false to an 'update' of a deleted session and does not bring it back", async () => {
       const store = await harness.make();
-      const s = session();
+      const s = session(store);
       await store.set(s, 60, 'create');
       await store.delete(s.id);
       expect(await store.set({ ...s, tokens: { ...s.tokens, accessToken: 'new-access' } }, 60, 'update')).toBe(false);
@@ -80,21 +82,21 @@ export function sessionStoreContract(name: string, harness: SessionStoreHarness)
 
     it("never overwrites an existing session on 'create'", async () => {
       const store = await harness.make();
-      const s = session();
+      const s = session(store);
       await store.set(s, 60, 'create');
-      expect(await store.set({ ...s, user: { id: 'intruder' } }, 60, 'create')).toBe(false);
-      expect((await store.get(s.id))?.user.id).toBe('user-1');
+      expect(await store.set({ ...s, tokens: { ...s.tokens, accessToken: 'intruder' } }, 60, 'create')).toBe(false);
+      expect((await store.get(s.id))?.tokens.accessToken).toBe(s.tokens.accessToken);
     });
 
     it('deletes a missing session without an error', async () => {
       const store = await harness.make();
-      await expect(store.delete(newSessionId())).resolves.toBeUndefined();
+      await expect(store.delete(store.newId?.('user-1') ?? newSessionId())).resolves.toBeUndefined();
     });
 
     it("lists a user's live sessions, not ended ones and not another user's", async () => {
       const store = await harness.make();
-      const [a, b, c] = [session(), session(), session()];
-      const other = session({ user: { id: 'user-2' } });
+      const [a, b, c] = [session(store), session(store), session(store)];
+      const other = session(store, { user: { id: 'user-2' } });
       for (const s of [a, b, c, other]) await store.set(s, 60, 'create');
       await store.delete(b.id);
       expect((await store.listByUser('user-1')).map((s) => s.id).sort()).toEqual([a.id, c.id].sort());
@@ -104,8 +106,8 @@ export function sessionStoreContract(name: string, harness: SessionStoreHarness)
 
     it('ends every session of one user and no one else, and answers how many', async () => {
       const store = await harness.make();
-      const mine = [session(), session(), session()];
-      const theirs = session({ user: { id: 'user-2' } });
+      const mine = [session(store), session(store), session(store)];
+      const theirs = session(store, { user: { id: 'user-2' } });
       for (const s of [...mine, theirs]) await store.set(s, 60, 'create');
       expect(await store.deleteByUser('user-1')).toBe(3);
       for (const s of mine) expect(await store.get(s.id)).toBeNull();
@@ -116,7 +118,7 @@ export function sessionStoreContract(name: string, harness: SessionStoreHarness)
 
     it('lets no refresh racing "sign out everywhere" resurrect a session', async () => {
       const store = await harness.make();
-      const s = session();
+      const s = session(store);
       await store.set(s, 60, 'create');
       const refreshed = { ...s, tokens: { ...s.tokens, accessToken: 'late' } };
       const [, updated] = await Promise.all([store.deleteByUser('user-1'), store.set(refreshed, 60, 'update')]);
@@ -127,7 +129,7 @@ export function sessionStoreContract(name: string, harness: SessionStoreHarness)
 
     it('reads unknown and malformed ids as no session', async () => {
       const store = await harness.make();
-      for (const id of [newSessionId(), '', 'short', '../../etc', 'a'.repeat(200), 'with space in it!!']) {
+      for (const id of [store.newId?.('user-1') ?? newSessionId(), '', 'short', '../../etc', 'a'.repeat(200), 'with space in it!!']) {
         expect(await store.get(id)).toBeNull();
       }
     });
