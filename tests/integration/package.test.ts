@@ -38,6 +38,8 @@ const EXPECTED = [
   'README.md',
   'dist/<shared>.d.ts',
   'dist/chunk-<shared>.js',
+  // The `bffkit` command (npx bffkit check-backend, init): a bin, no types.
+  'dist/cli/bin.js',
   'dist/index.d.ts',
   'dist/index.js',
   'dist/next/index.d.ts',

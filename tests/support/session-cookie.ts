@@ -34,3 +34,22 @@ export function openSessionCookie(value: string): CookieTokens {
   if (!s) throw new Error('the session cookie did not unseal with TEST_SECRET');
   return { i: s.id, a: s.tokens.accessToken, r: s.tokens.refreshToken, e: s.tokens.expiresAt, t: s.tokens.issuedAt };
 }
+
+/**
+ * The session id inside a store-mode cookie value (the sealed id: format byte 0x01 then the id, or
+ * the first release's `{"v":1,"i":…}` JSON); null when it does not unseal with `secret`.
+ *
+ * @example
+ * storeSessionIdOf(cookie.value) // 'Zm9vYmFy.q3V2…'
+ */
+export function storeSessionIdOf(value: string, secret = TEST_SECRET): string | null {
+  const bytes = unseal(deriveKeyRing([secret], 'session-id'), value);
+  if (!bytes || bytes.length < 2) return null;
+  if (bytes[0] === 0x01) return Buffer.from(bytes.subarray(1)).toString('utf8');
+  try {
+    const id = (JSON.parse(Buffer.from(bytes).toString('utf8')) as { i?: unknown }).i;
+    return typeof id === 'string' ? id : null;
+  } catch {
+    return null;
+  }
+}

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { resolveConfig, type BffOptions } from '../config';
 import { deriveKeyRing } from '../crypto/keys';
-import { seal, unseal } from '../crypto/seal';
+import { seal, sealJson, unseal } from '../crypto/seal';
 import { serializeCookie } from '../http/cookie';
 import { SessionCookie } from './session-cookie';
 import { newSessionId } from './start';
@@ -253,6 +253,17 @@ describe('SessionCookie: store mode', () => {
     expect((await cookie.read(header, START)).session).toBeNull();
     expect(await cookie.write(s, ['bffkit'], START, 'update')).toBeNull();
     expect(store.sessions.size).toBe(0);
+  });
+
+  it("still reads the first release's store cookie (a sealed JSON id), and writes the compact one", async () => {
+    const store = memoryStore();
+    const { cookie } = cookieFor({ session: { store } });
+    const s = session();
+    const { lines } = await written(cookie, s);
+    const legacy = `bffkit=${sealJson(deriveKeyRing([SECRET], 'session-id'), { v: 1, i: s.id })}`;
+    expect((await cookie.read(legacy, START)).session).toEqual(s);
+    // Format byte + the 22-character id: 13 bytes less than the JSON, so ~17 characters less on the wire.
+    expect(lines[0]!.split(';')[0]!.length).toBeLessThan(legacy.length - 10);
   });
 
   it('never accepts a stateless session cookie as a store id (separate key purpose)', async () => {
