@@ -1,10 +1,15 @@
 import { createTokenVerifier, type TokenVerifier } from './backends/token-verifier';
+import type { BackendResult } from './backends/adapter';
 import type { ResolvedConfig } from './config';
+import { Flights } from './credential/flights';
+import { MachineTokens } from './credential/machine-tokens';
+import { DpopHandles } from './dpop/handles';
 import { TransactionCookie } from './routes/oidc/transaction';
 import { Refresher } from './session/refresh';
 import { SessionCookie } from './session/session-cookie';
 import { chooseSessionStrategy, type SessionStrategy } from './session/strategy';
 import { UsedOnce } from './stores/used-once';
+import type { UpstreamToken } from './types';
 
 /**
  * Everything built once per configuration (keys derived, caches and memories created): what every
@@ -24,6 +29,12 @@ export interface BffContext {
   readonly usedOnce: UsedOnce;
   /** Verifies handed-off tokens; undefined when the handoff route is off. */
   readonly handoffVerifier: TokenVerifier | undefined;
+  /** DPoP handles of the sessions' keys (proofs and server nonces for upstream calls). */
+  readonly dpop: DpopHandles;
+  /** Client-credentials tokens of this app, per upstream policy. */
+  readonly machineTokens: MachineTokens;
+  /** Token exchanges in flight, per session and upstream policy. */
+  readonly exchanges: Flights<BackendResult<UpstreamToken>>;
 }
 
 /**
@@ -42,6 +53,9 @@ export function createContext(config: ResolvedConfig): BffContext {
     transactions: new TransactionCookie(config),
     usedOnce: new UsedOnce(),
     handoffVerifier: config.handoff ? createTokenVerifier(config.handoff, config.backend) : undefined,
+    dpop: new DpopHandles(),
+    machineTokens: new MachineTokens(config),
+    exchanges: new Flights(),
   };
 }
 

@@ -2,7 +2,13 @@ import { randomBytes } from 'node:crypto';
 import type { BffContext } from '../context';
 import { BffError } from '../errors';
 import type { Cookie } from '../http/cookie';
-import type { SessionData, SessionUser, TokenSet } from '../types';
+import type { AuthLevel, DpopKeyPair, SessionData, SessionUser, TokenSet } from '../types';
+
+/** What a sign-in knows beyond the tokens: the DPoP key they are bound to, the authentication level. */
+export interface SessionStartExtras {
+  dpopKey?: DpopKeyPair;
+  auth?: AuthLevel;
+}
 
 /**
  * A fresh random session id: 128 bits, base64url.
@@ -28,6 +34,7 @@ export async function startSession(
   request: Request,
   user: SessionUser,
   tokens: TokenSet,
+  extras: SessionStartExtras = {},
 ): Promise<{ session: SessionData; cookies: Cookie[] }> {
   const now = ctx.config.clock();
   const previous = await ctx.cookie.read(request.headers.get('cookie'), now).catch(() => null);
@@ -36,6 +43,8 @@ export async function startSession(
     await ctx.sessions.end(previous.session, now).catch(() => undefined);
   }
   const session: SessionData = { id: newSessionId(), user, tokens, createdAt: now, lastActiveAt: now };
+  if (extras.dpopKey) session.dpopKey = extras.dpopKey;
+  if (extras.auth && Object.keys(extras.auth).length) session.auth = extras.auth;
   const cookies = await ctx.cookie.write(session, previous?.presentNames ?? [], now, 'create');
   if (!cookies) throw new BffError('store_unavailable', 'The session could not be stored. Try again.');
   return { session, cookies };
