@@ -41,7 +41,7 @@ export async function forwardRoute(ctx: BffContext, request: Request, name: stri
       const csrf = checkCsrf(request, { ...ctx.config.csrf, appOrigin: ctx.config.appOrigin }, 'header');
       if (!csrf.ok) return errorResponse(csrf.code, csrf.message);
     }
-    const loaded = await loadSession(ctx, request.headers.get('cookie'), 'if-due');
+    const loaded = await loadSession(ctx, request.headers.get('cookie'), refreshMode(upstream));
     const { response, cookies } = await sendWithSession(ctx, request, upstream, target.url, loaded);
     // Per-user data read with the session: never stored by shared caches (docs/security.md 29).
     response.headers.set('cache-control', PRIVATE_CACHE_CONTROL);
@@ -71,7 +71,16 @@ export async function serverFetch(
   const request = new Request(new URL(upstream.mount + path, ctx.config.appUrl), init);
   const target = resolveForwardTarget(request, upstream);
   if (!target.ok) throw new TypeError(`bffkit: fetchBackend path or method not allowed for upstream '${upstream.name}'`);
-  return sendWithSession(ctx, request, upstream, target.url, await loadSession(ctx, cookieHeader, 'if-due'));
+  return sendWithSession(ctx, request, upstream, target.url, await loadSession(ctx, cookieHeader, refreshMode(upstream)));
+}
+
+/**
+ * Whether the session's own access token must be fresh for this upstream: when it is sent (`session`)
+ * or exchanged (`exchange`). An upstream with its own resource token, a machine token or none does not
+ * need it, so a call there never refreshes it.
+ */
+function refreshMode(upstream: ResolvedUpstream): 'if-due' | 'never' {
+  return upstream.token.kind === 'session' || upstream.token.kind === 'exchange' ? 'if-due' : 'never';
 }
 
 async function sendWithSession(
