@@ -111,6 +111,8 @@ export function loadConfig(env) {
     partnerResource,
     /** Registers the RFC 8693 token-exchange grant for the client. */
     tokenExchange,
+    /** Registers the client-credentials grant (the app's own machine tokens, no user). */
+    clientCredentials: flag(env, 'OIDC_CLIENT_CREDENTIALS'),
     /** `acr_values` with two levels (password; password + one-time code) and `acr`/`amr`/`auth_time` in tokens. */
     stepUp: flag(env, 'OIDC_STEP_UP'),
     /** The fixed second-factor code of the development login (step-up only). */

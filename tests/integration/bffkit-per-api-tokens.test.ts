@@ -13,7 +13,7 @@ import type { CookieJar } from '../support/http';
 import { OIDC_API_RESOURCE, OIDC_BILLING_RESOURCE, OIDC_PARTNER_RESOURCE, signInThroughProvider, startResourceServer, type OidcProviderProcess } from '../support/oidc-process';
 import { sessionInJar } from '../support/session-cookie';
 
-const TTL = 6;
+const TTL = 10;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const sessionIn = (jar: CookieJar) => sessionInJar(jar, CORE_SECRET)!;
 
@@ -25,7 +25,7 @@ let core: CoreStack;
 
 beforeAll(async () => {
   const port = await freePort();
-  idp = await providerFor(port, { billing: true, partner: true, tokenExchange: true, accessTokenTtl: TTL });
+  idp = await providerFor(port, { billing: true, partner: true, tokenExchange: true, clientCredentials: true, accessTokenTtl: TTL });
   [api, billing, partner] = await Promise.all([
     startResourceServer(idp),
     startResourceServer(idp, { role: 'billing' }),
@@ -39,6 +39,7 @@ beforeAll(async () => {
       api: notesUpstream(api),
       billing: billingUpstream(billing, { token: { resource: OIDC_BILLING_RESOURCE } }),
       partner: billingUpstream(partner, { mount: '/api/partner', token: { exchange: { resource: OIDC_PARTNER_RESOURCE, scope: 'partner' } } }),
+      rates: billingUpstream(billing, { mount: '/api/rates', allow: [{ path: '/rates', methods: ['GET'] }], token: { clientCredentials: { resource: OIDC_BILLING_RESOURCE } } }),
     },
   );
 });
@@ -125,5 +126,27 @@ describe('one token per upstream', () => {
     appJar.store(answers[0]!);
     expect((await get(appJar, '/api/partner/invoices')).status).toBe(200);
     expect((await idp.stats()).token_exchange).toBe(1);
+  });
+
+  it('sends the app\'s own client-credentials token to a machine upstream: one grant per process, no user in it, never the user\'s token', async () => {
+    const a = (await signInThroughProvider(core.url)).appJar;
+    const b = (await signInThroughProvider(core.url)).appJar;
+    await idp.resetStats();
+    await billing.resetStats();
+    const answers = await Promise.all([a, b, a, b].map((jar) => fetch(`${core.url}/api/rates/rates`, { headers: { cookie: jar.header() } })));
+    expect(answers.map((r) => r.status)).toEqual([200, 200, 200, 200]);
+    expect(await answers[0]!.json()).toEqual({ currency: 'EUR', rates: expect.any(Object), client: 'bffkit-example' });
+    expect((await idp.stats()).client_credentials).toBe(1);
+    const received = (await billing.stats()).received_tokens;
+    expect(new Set(received.map((t) => t.sha256)).size).toBe(1);
+    // Not any of the users' tokens, and nothing about the machine token went into their sessions.
+    for (const jar of [a, b]) {
+      const session = sessionIn(jar);
+      const theirs = [session.tokens.accessToken, ...Object.values(session.upstreamTokens ?? {}).map((t) => t.accessToken)].map(tokenHash);
+      expect(theirs).not.toContain(received[0]!.sha256);
+      expect(Object.keys(session.upstreamTokens ?? {}).some((k) => k.startsWith('c:'))).toBe(false);
+    }
+    // Without a session there is no call at all: the BFF is not an open proxy for the app's token.
+    expect((await fetch(`${core.url}/api/rates/rates`)).status).toBe(401);
   });
 });

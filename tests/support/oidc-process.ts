@@ -58,6 +58,7 @@ export interface OidcStats {
   authorization_code: number;
   refresh_token: number;
   token_exchange: number;
+  client_credentials: number;
   /** Token-endpoint errors, DPoP nonce challenges not included. */
   grant_errors: number;
   /** `error: detail` of the last token-endpoint error (oidc-provider keeps the detail out of the answer). */
@@ -89,6 +90,8 @@ export interface StartOidcProviderOptions {
   partner?: boolean;
   /** The RFC 8693 token-exchange grant. @default false */
   tokenExchange?: boolean;
+  /** The client-credentials grant (machine tokens). @default false */
+  clientCredentials?: boolean;
   /** `acr_values` (pwd, mfa) with the one-time code {@link OIDC_OTP_CODE}. @default false */
   stepUp?: boolean;
   /** Where a DPoP nonce is required. @default 'token' with fapi2, else 'off' */
@@ -135,6 +138,7 @@ export async function startOidcProvider(options: StartOidcProviderOptions): Prom
     ...(options.billing ? { OIDC_BILLING_RESOURCE: OIDC_BILLING_RESOURCE } : {}),
     ...(options.partner ? { OIDC_PARTNER_RESOURCE: OIDC_PARTNER_RESOURCE } : {}),
     ...(options.tokenExchange ? { OIDC_TOKEN_EXCHANGE: '1' } : {}),
+    ...(options.clientCredentials ? { OIDC_CLIENT_CREDENTIALS: '1' } : {}),
     ...(options.stepUp ? { OIDC_STEP_UP: '1', OIDC_OTP_CODE } : {}),
     ...(options.dpopNonce ? { OIDC_DPOP_NONCE: options.dpopNonce } : {}),
     ...options.env,

@@ -9,11 +9,28 @@ export type { BffOptions } from './core/config';
 export type { HandoffOptions, JwtVerifyOptions } from './core/backends/token-verifier';
 export { credentialsBackend, TOKEN_FIELDS } from './core/backends/credentials';
 export type { CredentialsBackendOptions, TokenFieldMapping } from './core/backends/credentials';
-export type { BackendAdapter, BackendResult, LoginCredentials, LoginCompletion, LoginRedirect, LoginTransaction, LogoutTarget } from './core/backends/adapter';
+export type {
+  BackendAdapter,
+  BackendResult,
+  ClientCredentialsRequest,
+  LoginCredentials,
+  LoginCompletion,
+  LoginRedirect,
+  LoginTransaction,
+  LogoutTarget,
+  RefreshOptions,
+  TokenExchangeRequest,
+} from './core/backends/adapter';
 export type { FailureReason } from './core/backends/failure';
 export { oidcBackend } from './core/backends/oidc/adapter';
 export type { OidcBackend } from './core/backends/oidc/adapter';
-export type { OidcBackendOptions } from './core/backends/oidc/options';
+export type { OidcBackendOptions, OidcClientAuth } from './core/backends/oidc/options';
+export type { ClientKeyInput, ClientKeyAlg } from './core/backends/oidc/client-keys';
+export type { UpstreamTokenPolicy } from './core/credential/policy';
+export type { StepUpChallenge, StepUpRule } from './core/step-up/challenge';
+export type { StepUpBody } from './core/step-up/response';
+export type { AuthRequirement } from './core/step-up/level';
+export type { AuthCheck } from './core/step-up/require';
 export { OIDC_ROUTES } from './core/routes/oidc/paths';
 export { BffError, ConfigError, ERROR_STATUS } from './core/errors';
 export type { ErrorCode } from './core/errors';
@@ -31,7 +48,7 @@ export type { ServerFetchResult } from './core/routes/forward';
 export { safeReturnTo } from './core/http/return-to';
 export type { UpstreamOptions, UpstreamRule } from './core/forward/upstream';
 export type { GuardRules, GuardDecision } from './core/routes/page-guard';
-export type { ClientSession, SessionUser, SessionData, TokenSet } from './core/types';
+export type { AuthLevel, ClientSession, DpopKeyPair, SessionUser, SessionData, TokenSet, UpstreamToken } from './core/types';
 export { consoleLogger, silentLogger } from './core/logger';
 export type { Logger } from './core/logger';
 export { ONE_MINUTE, FIVE_MINUTES, ONE_HOUR, ONE_DAY, SEVEN_DAYS } from './core/time';

@@ -6,7 +6,9 @@ import { guardRequest, type GuardDecision, type GuardRules } from './routes/page
 import { toClientSession } from './session/client-view';
 import { loadSession, type LoadedSession, type RefreshMode } from './session/load';
 import { endAllOwnSessions, endOwnSession, endUserSessions, listOwnSessions, type ActiveSession, type EndSessionsResult } from './session/manage';
+import type { StepUpChallenge } from './step-up/challenge';
 import type { AuthRequirement } from './step-up/level';
+import { stepUpLocation } from './step-up/location';
 import { checkAuth, type AuthCheck } from './step-up/require';
 import type { ClientSession } from './types';
 
@@ -56,6 +58,8 @@ export interface Bff {
    * browser: the login page, or a step-up sign-in that comes back to `returnTo`. **Never refreshes.**
    */
   checkAuth(cookieHeader: string | null, requirement: AuthRequirement, returnTo: string): Promise<AuthCheck>;
+  /** Where to send the browser for the stronger sign-in a challenge asks for, coming back to `returnTo` (an app path). */
+  stepUpLocation(challenge: StepUpChallenge, returnTo: string): string;
 }
 
 /**
@@ -92,5 +96,6 @@ export function createBff(options: BffOptions): Bff {
       await config.backend.verify?.();
     },
     checkAuth: (cookieHeader, requirement, returnTo) => checkAuth(ctx, cookieHeader, requirement, returnTo),
+    stepUpLocation: (challenge, returnTo) => stepUpLocation(config, challenge, returnTo),
   };
 }

@@ -3,5 +3,5 @@
 import 'server-only';
 
 export { createBffNext } from './create';
-export type { BffNext, FetchBackendInit } from './create';
+export type { BffNext, FetchBackendInit, RequireAuthOptions } from './create';
 export type { SessionActions } from './sessions';
