@@ -2,7 +2,7 @@ import { bff } from '@/lib/bff';
 
 // Refreshes due tokens before rendering (so Server Components see them) and sends anonymous visitors of
 // protected pages to /login. The route handlers and pages still check the session themselves.
-export const proxy = bff.proxy({ protectedPaths: ['/profile', '/notes', '/sessions'] });
+export const proxy = bff.proxy({ protectedPaths: ['/profile', '/notes', '/sessions', '/payments', '/billing'] });
 
 export const config = {
   // Not /api/auth, /api/backend or /api/files: those route handlers load (and refresh) the session themselves.

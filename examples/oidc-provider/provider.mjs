@@ -69,6 +69,8 @@ export async function createProvider(config) {
       resourceIndicators: resourceIndicatorsFeature(config, apis),
       // The app's own machine tokens for an API (a `resource` names which), no user in them.
       clientCredentials: { enabled: config.clientCredentials },
+      // On by default in oidc-provider; OIDC_PAR=0 removes the endpoint (and its discovery entry).
+      pushedAuthorizationRequests: { enabled: config.par },
     },
     // A refresh token for every sign-in of a client allowed the grant (no offline_access needed), rotated
     // on every use; presenting a used one revokes the whole grant (oidc-provider's reuse detection).

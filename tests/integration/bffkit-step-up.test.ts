@@ -98,6 +98,10 @@ describe('step-up through bffkit', () => {
 
     const retried = await pay(appJar);
     expect(retried.status).toBe(201);
+    // The replaced session's refresh token was not revoked: the provider shares one grant between the
+    // user's two sign-ins, and revoking it would have killed the stepped-up session too.
+    expect((await idp.stats()).grants_revoked).toBe(0);
+    expect((await core.bff.loadSession(appJar.header(), 'never')).kind).toBe('active');
     expect(await retried.json()).toMatchObject({ to: 'ACME Ltd', amount: 4200, status: 'accepted', acr: OIDC_ACR.mfa });
   });
 

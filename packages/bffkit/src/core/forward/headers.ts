@@ -11,13 +11,14 @@ import type { ResolvedUpstream } from './upstream';
  * would pop a password dialog on the app's origin); CORS (SECURITY.md 15: it stays closed);
  * origin-wide policies that belong to the app (HSTS, Alt-Svc, Clear-Site-Data could wipe the
  * session cookie); and headers a front proxy or Next.js would act on (X-Accel-Redirect serves
- * internal files from nginx; x-middleware-* rewrites routes in Next.js).
+ * internal files from nginx; x-middleware-* rewrites routes in Next.js); and `DPoP-Nonce`, which is
+ * for bffkit's own next proof (RFC 9449), not for the browser.
  */
 const STRIPPED_RESPONSE = new Set([
   ...HOP_BY_HOP,
   'set-cookie', 'set-cookie2', 'server', 'x-powered-by', 'x-aspnet-version', 'x-aspnetmvc-version',
   'www-authenticate', 'alt-svc', 'strict-transport-security', 'clear-site-data', 'public-key-pins',
-  'content-location', 'refresh', 'x-sendfile', 'x-lighttpd-send-file',
+  'content-location', 'refresh', 'x-sendfile', 'x-lighttpd-send-file', 'dpop-nonce',
 ]);
 const STRIPPED_RESPONSE_PREFIXES = ['access-control-', 'x-accel-', 'x-middleware-', 'x-nextjs-'];
 

@@ -8,6 +8,13 @@ import type { AuthLevel, DpopKeyPair, SessionData, SessionUser, TokenSet } from 
 export interface SessionStartExtras {
   dpopKey?: DpopKeyPair;
   auth?: AuthLevel;
+  /**
+   * The backend may give the same user's new sign-in the grant of the previous one (an OpenID
+   * provider's single sign-on: oidc-provider reuses the grant, Keycloak the SSO session), so revoking
+   * the previous refresh token would revoke the new session's too. Then a previous session of the
+   * SAME user is ended here without revoking its tokens; another user's is still revoked.
+   */
+  sharedGrant?: boolean;
 }
 
 /**
@@ -39,7 +46,8 @@ export async function startSession(
   const now = ctx.config.clock();
   const previous = await ctx.cookie.read(request.headers.get('cookie'), now).catch(() => null);
   if (previous?.session) {
-    await ctx.config.backend.revoke?.(previous.session.tokens).catch(() => undefined);
+    const sameUser = previous.session.user.id === user.id;
+    if (!(extras.sharedGrant && sameUser)) await ctx.config.backend.revoke?.(previous.session.tokens).catch(() => undefined);
     await ctx.sessions.end(previous.session, now).catch(() => undefined);
   }
   const session: SessionData = { id: newSessionId(), user, tokens, createdAt: now, lastActiveAt: now };

@@ -49,7 +49,10 @@ export const oidcCallbackAction: RouteAction = async (ctx, request) => {
       if (user.reason === 'rejected') return rejected(ctx, clear, 'no usable subject in the ID token');
       throw transientError(user.reason, 'identity provider');
     }
-    const { cookies } = await startSession(ctx, request, user.value, result.value, { ...(result.dpopKey ? { dpopKey: result.dpopKey } : {}), ...(result.auth ? { auth: result.auth } : {}) });
+    // A sign-in by the same user (a step-up, a second sign-in) may share the provider's grant with the
+    // session it replaces: that session ends, but its refresh token is not revoked (see sharedGrant).
+    const extras = { ...(result.dpopKey ? { dpopKey: result.dpopKey } : {}), ...(result.auth ? { auth: result.auth } : {}), sharedGrant: true };
+    const { cookies } = await startSession(ctx, request, user.value, result.value, extras);
     config.logger.info('oidc callback: new session');
     return noReferrer(seeOther(config.appUrl, pending.returnTo, [...clear, ...cookies]));
   } catch (error) {
