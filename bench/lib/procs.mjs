@@ -41,7 +41,7 @@ export function freePort() {
 }
 
 /** Spawns a process and resolves once `ready(output)` is true. */
-function startProcess(name, cmd, args, { cwd, env, ready }) {
+export function startProcess(name, cmd, args, { cwd, env, ready }) {
   const child = spawn(cmd, args, { cwd, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   children.add(child);
   let out = '';

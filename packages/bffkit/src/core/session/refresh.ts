@@ -13,8 +13,12 @@ export type RefreshOutcome =
   | { ok: false; reason: 'rejected' | 'unavailable' | 'timeout'; /** A misconfiguration, for the log. */ problem?: string };
 
 const POLL_MS = 25;
-/** Most rotation records followed in one refresh (each is one hop to a newer refresh token). */
-const MAX_ROTATION_HOPS = 3;
+/**
+ * Most rotation records followed in one refresh (each is one hop to a newer refresh token). A session
+ * whose cookie cannot be rewritten (per-resource tokens fetched in Server Components, stateless
+ * cookies) keeps its old refresh token, and each rotation since adds one hop.
+ */
+const MAX_ROTATION_HOPS = 8;
 
 /**
  * Single-flight refresh. For one refresh token, exactly one caller talks to the backend:
@@ -82,7 +86,9 @@ export class Refresher {
             await coordinator.setSuccessor(key, sealJson(this.ring, tokensToWire(result.value)), this.config.successorTtl);
             const fresh = result.value.refreshToken;
             if (this.perResource && fresh && fresh !== refreshToken) {
-              await coordinator.setSuccessor(`${lock}.next`, sealJson(this.ring, { r: fresh }), this.config.successorTtl);
+              // Kept as long as a session can live: a cookie that could not be rewritten still carries the
+              // old token, and must continue with the new one instead of presenting a rotated token.
+              await coordinator.setSuccessor(`${lock}.next`, sealJson(this.ring, { r: fresh }), this.config.absoluteTimeout);
             }
             return { ok: true, tokens: result.value };
           }
