@@ -112,3 +112,65 @@ describe('step-up through bffkit', () => {
     expect(evil).toMatchObject({ ok: false, location: expect.stringMatching(/&returnTo=%2F$/) });
   });
 });
+
+describe('step-up for a credentials backend: a configured equivalent and re-authentication with the password', () => {
+  let backend: RunningBackend;
+  let sensitive: import('node:http').Server;
+  let server: import('../support/oidc-process').CoreServer;
+  let url: string;
+  const seen: string[] = [];
+
+  beforeAll(async () => {
+    const { startBackend } = await import('../support/backend-process');
+    const { createServer } = await import('node:http');
+    const { createBff, credentialsBackend } = await import('../../packages/bffkit/src/index');
+    const { serveCore } = await import('../support/oidc-process');
+    backend = await startBackend();
+    // A sensitive API of the app's own: it wants a re-authentication for the first token it sees,
+    // and answers in its own words (no RFC 9470), as many backends do.
+    sensitive = createServer((req, res) => {
+      const token = req.headers.authorization ?? '';
+      if (!seen.includes(token)) seen.push(token);
+      const first = seen.indexOf(token) === 0;
+      res.writeHead(first ? 403 : 200, { 'content-type': 'application/json' });
+      res.end(first ? '{"code":"reauth_required","max_age":60}' : '{"ok":true}');
+    });
+    await new Promise<void>((r) => sensitive.listen(0, '127.0.0.1', r));
+    const port = await freePort();
+    url = `http://localhost:${port}`;
+    const address = sensitive.address() as import('node:net').AddressInfo;
+    const bff = createBff({
+      secret: CORE_SECRET,
+      baseUrl: url,
+      backend: credentialsBackend({ url: backend.url }),
+      upstreams: { sensitive: { url: `http://127.0.0.1:${address.port}`, mount: '/api/sensitive', allow: [{ path: '/transfer', methods: ['POST'] }], stepUp: { status: 403, code: 'reauth_required' } } },
+      logger: { info() {}, warn() {}, error() {} },
+    });
+    server = await serveCore((r) => (new URL(r.url).pathname.startsWith('/api/sensitive') ? bff.forward(r, 'sensitive') : bff.handleAuth(r)), port);
+  });
+  afterAll(async () => {
+    await server?.close();
+    await new Promise<void>((r) => (sensitive ? sensitive.close(() => r()) : r()));
+    await backend?.stop();
+  });
+
+  it('answers step_up_required with signIn "form"; a new sign-in with the password, then the retried call succeeds', async () => {
+    const { cookieJar: jarOf } = await import('../support/http');
+    const jar = jarOf();
+    const login = () => jsonPost(`${url}/api/auth/login`, { email: 'demo@example.com', password: 'demo-password' }, { cookie: jar });
+    jar.store(await login());
+    const transfer = () => jsonPost(`${url}/api/sensitive/transfer`, { amount: 1 }, { cookie: jar });
+    const refused = await transfer();
+    expect(refused.status).toBe(401);
+    expect(await refused.json()).toEqual({ code: 'step_up_required', message: expect.any(String), acrValues: [], maxAge: 60, signIn: 'form' });
+    // The session is kept (no sign-out), and the recorded sign-in time is what a maxAge requirement reads.
+    const before = sessionInJar(jar, CORE_SECRET)!;
+    expect(before.auth).toEqual({ amr: ['pwd'], authTime: expect.any(Number) });
+    // Re-authentication: the login form again (useStepUp().reauthenticate does this), then the retry.
+    jar.store(await login());
+    expect(sessionInJar(jar, CORE_SECRET)!.id).not.toBe(before.id);
+    const retried = await transfer();
+    expect(retried.status).toBe(200);
+    expect(await retried.json()).toEqual({ ok: true });
+  });
+});
