@@ -30,7 +30,8 @@ export function configureCsrfHeader(header: CsrfHeader): void {
  */
 export function configureClient(options: { basePath: string; userId: string | undefined }): void {
   basePath = options.basePath;
-  userId = options.userId;
+  // Only in the browser: during server rendering this module is shared by every request.
+  if (typeof window !== 'undefined') userId = options.userId;
 }
 
 /** The header currently configured (used by the provider's own requests too). */

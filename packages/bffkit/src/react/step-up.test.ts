@@ -22,6 +22,7 @@ describe('bffFetch and step-up', () => {
     assign = vi.fn();
     vi.stubGlobal('location', Object.assign(new URL('http://app.test/payments?draft=1'), { assign }));
     vi.stubGlobal('sessionStorage', memoryStorage());
+    vi.stubGlobal('window', {});
     configureCsrfHeader(DEFAULT_CSRF_HEADER);
     configureClient({ basePath: '/api/auth', userId: 'u-1' });
     events = [];

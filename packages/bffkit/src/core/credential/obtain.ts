@@ -14,6 +14,9 @@ import type { SessionData, UpstreamToken } from '../types';
 import { NO_CREDENTIAL, type CallCredential } from './credential';
 import type { ResolvedTokenPolicy } from './policy';
 
+/** Most successor hops followed for one resource token (as loadSession does for the session's own). */
+const MAX_HOPS = 3;
+
 /** What the call gets: a credential (and the session, changed when a token was obtained), or why not. */
 export type CredentialResult =
   | { ok: true; credential: CallCredential; session: SessionData }
@@ -46,7 +49,12 @@ export async function credentialFor(ctx: BffContext, policy: ResolvedTokenPolicy
   if (policy.kind === 'resource') {
     const refreshToken = session.tokens.refreshToken;
     if (!refreshToken) return failed(ctx, { ok: false, reason: 'unavailable', problem: 'the session has no refresh token to obtain resource tokens with (ask for offline_access)' }, policy.cacheKey);
-    const outcome = await ctx.refresher.refresh(refreshToken, { resource: policy.resource, ...(policy.scope ? { scope: policy.scope } : {}), ...(session.dpopKey ? { dpopKey: session.dpopKey } : {}) });
+    const options = { resource: policy.resource, ...(policy.scope ? { scope: policy.scope } : {}), ...(session.dpopKey ? { dpopKey: session.dpopKey } : {}) };
+    let outcome = await ctx.refresher.refresh(refreshToken, options);
+    // A successor record that is due again names a newer refresh token: follow it (never send a due token).
+    for (let hop = 0; hop < MAX_HOPS && outcome.ok && outcome.tokens.refreshToken && outcome.tokens.refreshToken !== refreshToken && accessTokenDue(outcome.tokens, now, ctx.config.refreshSkew); hop++) {
+      outcome = await ctx.refresher.refresh(outcome.tokens.refreshToken, options);
+    }
     if (!outcome.ok) {
       if (outcome.reason === 'rejected') return { ok: false, ended: true };
       return failed(ctx, outcome, policy.cacheKey);

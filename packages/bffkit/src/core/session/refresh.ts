@@ -68,7 +68,7 @@ export class Refresher {
     const { coordinator, lockTimeout } = this.config;
     const deadline = Date.now() + lockTimeout * 1000 * 2;
     for (;;) {
-      const known = await this.successor(key);
+      const known = await this.successor(key, refreshToken);
       if (known) return { ok: true, tokens: known };
       const next = await this.rotatedTo(lock, hops);
       if (next) return this.refresh(next, options, hops + 1);
@@ -77,7 +77,7 @@ export class Refresher {
         let rotated: string | null = null;
         try {
           // Another instance may have finished between our look-up and the lock.
-          const late = await this.successor(key);
+          const late = await this.successor(key, refreshToken);
           if (late) return { ok: true, tokens: late };
           rotated = await this.rotatedTo(lock, hops);
           if (!rotated) {
@@ -110,12 +110,15 @@ export class Refresher {
     return typeof record?.r === 'string' ? record.r : null;
   }
 
-  private async successor(key: string): Promise<TokenSet | null> {
+  private async successor(key: string, refreshToken: string): Promise<TokenSet | null> {
     const sealed = await this.config.coordinator.getSuccessor(key);
     const tokens = sealed ? tokensFromWire(unsealJson(this.ring, sealed)) : null;
-    // Why ignore a due record: a backend that does not rotate refresh tokens gets the same token again,
-    // and its record would otherwise hand back the same (by now expired) access token until it ages out.
-    return tokens && !accessTokenDue(tokens, this.config.clock(), this.config.refreshSkew) ? tokens : null;
+    if (!tokens) return null;
+    // A due record still shows the way when it names a newer refresh token (the caller hops on with it).
+    // Why ignore it otherwise: a backend that does not rotate gives the same refresh token back, and its
+    // record would hand out the same, by now expired, access token until the record ages out.
+    const stale = accessTokenDue(tokens, this.config.clock(), this.config.refreshSkew) && (tokens.refreshToken ?? refreshToken) === refreshToken;
+    return stale ? null : tokens;
   }
 }
 
