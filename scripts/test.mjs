@@ -71,7 +71,7 @@ async function runSuite(suite) {
     '--reporter=default',
     '--reporter=json',
     `--outputFile=${outputFile}`,
-    // The security suite also prints one PASS/FAIL line per SECURITY.md item (tests/security/report.ts).
+    // The security suite also prints one PASS/FAIL line per docs/security.md item (tests/security/report.ts).
     ...(suite === 'security' ? ['--reporter=./tests/security/report.ts'] : []),
   ]);
   const counts = readCounts(outputFile);

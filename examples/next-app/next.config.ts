@@ -9,6 +9,12 @@ const nextConfig: NextConfig = {
   turbopack: { root },
   outputFileTracingRoot: root,
   poweredByHeader: false,
+  // proxy.ts sees the request as sent, with Next's navigation headers (RSC, Next-Router-State-Tree,
+  // Next-Router-Prefetch): its request guard must see a malformed router state tree to answer 400
+  // instead of the 500 Next would give (Next strips those headers from the proxy's request otherwise).
+  // Side effects: request.url keeps Next's `_rsc` query parameter, and redirects the proxy answers keep
+  // their absolute Location.
+  skipProxyUrlNormalize: true,
   async headers() {
     return [
       {

@@ -1,5 +1,5 @@
 /**
- * Issue 4 / SECURITY.md 13-15 in a real browser: a page on another origin (another port, another
+ * Issue 4 / docs/security.md 13-15 in a real browser: a page on another origin (another port, another
  * host name: http://127.0.0.1:<port> against the app on http://localhost:<port>) attacks a signed-in
  * victim in the same browser context with cross-site form posts and credentialed fetches against the
  * forwarding route and the login route. Everything is refused and the backend sees nothing.

@@ -1,6 +1,6 @@
 /**
  * Browser tests for sign-in and sign-out (issue 2), with and without JavaScript, plus the token-leak
- * scan of SECURITY.md 2: no access or refresh token ever reaches the browser.
+ * scan of docs/security.md 2: no access or refresh token ever reaches the browser.
  *
  * One backend + app per file; every test uses a fresh browser context (own cookies and storage).
  */
@@ -192,7 +192,7 @@ describe('sign-in without JavaScript', () => {
   });
 });
 
-describe('token leak scan (SECURITY.md 2)', () => {
+describe('token leak scan (docs/security.md 2)', () => {
   it('never exposes the access or refresh token to the browser', async () => {
     await withPage(browser, { javaScriptEnabled: true }, async (page, context) => {
       const recorder = recordResponses(context);

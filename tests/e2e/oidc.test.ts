@@ -48,7 +48,7 @@ describe('OIDC sign-in in a browser, sessions in the cookie', () => {
       expect(await textOf(page, 'profile-id')).toBe('1'); // the backend's own id, found by e-mail
       await expect.poll(() => textOf(page, 'session-status'), { timeout: WAIT_MS }).toBe('Signed in as Demo User');
 
-      // No token reached the browser: not in any response, header, cookie or storage (SECURITY.md 2).
+      // No token reached the browser: not in any response, header, cookie or storage (docs/security.md 2).
       const cookies = (await context.cookies(stack.app.url)).filter((c) => c.name === 'bffkit' || c.name.startsWith('bffkit.'));
       const sealed = cookies.sort((a, b) => a.name.localeCompare(b.name)).map((c) => c.value).join('');
       const session = readSessionCookie(sealed);

@@ -62,7 +62,7 @@ async function expectSentToLogin(page: Page): Promise<void> {
 }
 
 async function liveSessionKeys(): Promise<number> {
-  return (await redis.keys('bffkit:sess:*')).length;
+  return (await redis.keys('bffkit:*sess:*')).length;
 }
 
 describe('/sessions with the Redis store', () => {

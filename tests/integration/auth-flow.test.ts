@@ -1,7 +1,7 @@
 /**
  * Issue 2 over real HTTP: the example backend as its own process, the example app under
  * `next start`, and plain `fetch` as the client. Login, session, logout, bad input, tampered
- * cookies, cache headers, and "no token in any JSON body or header" (SECURITY.md 2, 4, 6, 8, 11,
+ * cookies, cache headers, and "no token in any JSON body or header" (docs/security.md 2, 4, 6, 8, 11,
  * 13, 14, 27, 29, 30).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -14,7 +14,7 @@ import { startStack, type Stack } from '../support/stack';
 
 const COOKIE = 'bffkit';
 const DEMO = { email: 'demo@example.com', password: 'demo-password', name: 'Demo User' };
-/** SECURITY.md 4 asks for < 50 ms; a loaded CI box gets some slack, the median is held to 50 ms. */
+/** docs/security.md 4 asks for < 50 ms; a loaded CI box gets some slack, the median is held to 50 ms. */
 const QUICK_MS = 250;
 const QUICK_MEDIAN_MS = 50;
 

@@ -1,6 +1,6 @@
 /**
  * Issue 4 over real HTTP: the example app's /api/backend route in front of the example backend
- * (SECURITY.md 18-23). Path safety with zero backend calls, header hygiene both ways, 401/405/413/
+ * (docs/security.md 18-23). Path safety with zero backend calls, header hygiene both ways, 401/405/413/
  * 502/504 as JSON, and streaming (200 MB downloads, 50 MB streamed uploads through the /api/files
  * mount) with the app's memory watched.
  *
@@ -859,7 +859,7 @@ describe('upstream failures keep the session', () => {
     expect(elapsed).toBeGreaterThan(UPSTREAM_TIMEOUT_S * 1000 - 100);
     expect(elapsed).toBeLessThan(UPSTREAM_TIMEOUT_S * 1000 + 2_500); // well before the backend's 5 s answer
     expect(res.headers.getSetCookie().filter((c) => c.startsWith(`${COOKIE}=`))).toEqual([]);
-    // Not a rejection of the session (SECURITY.md 12): the same cookie still works.
+    // Not a rejection of the session (docs/security.md 12): the same cookie still works.
     const session = await getJson(url('/api/auth/session'), { cookie });
     expect(await session.json()).toMatchObject({ status: 'authenticated' });
     const again = await getJson(url('/api/backend/notes'), { cookie });

@@ -1,7 +1,7 @@
 /**
  * Issue 7 over real HTTP: two `next start` instances of the example app share one redis-server and
- * one example backend (BFF_SESSION_STORE=redis). Distributed single-flight refresh (SECURITY.md 24),
- * revocation across instances (SECURITY.md 11), an opaque cookie, and login rate limits in Redis.
+ * one example backend (BFF_SESSION_STORE=redis). Distributed single-flight refresh (docs/security.md 24),
+ * revocation across instances (docs/security.md 11), an opaque cookie, and login rate limits in Redis.
  */
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -101,7 +101,7 @@ describe('two app instances sharing Redis', () => {
     const idRing = deriveKeyRing([TEST_SECRET], 'session-id');
     const ids = values.map((v) => unsealJson<{ i: string }>(idRing, v)?.i);
     expect(new Set(ids).size).toBe(values.length);
-    for (const id of ids) expect(id).toMatch(/^[A-Za-z0-9_-]{22}$/); // 16 random bytes
+    for (const id of ids) expect(id).toMatch(/^[A-Za-z0-9_-]{8}\.[A-Za-z0-9_-]{22}$/); // the user's slot tag, then 16 random bytes
     for (const [i, value] of values.entries()) {
       const decoded = Buffer.from(value, 'base64url').toString('latin1');
       const user = i % 2 ? SECOND : DEMO;

@@ -3,7 +3,7 @@
  * `next start` (proxy.ts included). Single-flight refresh under a 100-request storm, the rotated
  * token in the cookie staying the newest, the successor record for a stale cookie, Server
  * Components seeing the refreshed session, revocation, and a backend that is down
- * (SECURITY.md 12, 24, 25, 26).
+ * (docs/security.md 12, 24, 25, 26).
  *
  * The sessions the tests need are signed in up front so their tokens expire together: one wait
  * instead of one per test.

@@ -1,5 +1,5 @@
 /**
- * SECURITY.md 1 and 3-8, attacked over HTTP against the running example app: cookie attributes,
+ * docs/security.md 1 and 3-8, attacked over HTTP against the running example app: cookie attributes,
  * per-purpose keys, tampering, secret rotation, cookie-name confusion, chunking and fixation.
  * (Item 2, the browser token-leak scan, is in leak.test.ts.)
  */

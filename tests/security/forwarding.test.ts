@@ -1,5 +1,5 @@
 /**
- * SECURITY.md 18-23 over HTTP: the forwarding route as an SSRF and header-smuggling target, a hostile
+ * docs/security.md 18-23 over HTTP: the forwarding route as an SSRF and header-smuggling target, a hostile
  * backend (through an interposer that injects headers, redirects, hangs or drops), odd methods and
  * body limits, anonymous API calls, and spoofed Next.js internal headers (CVE-2025-29927).
  */
@@ -431,7 +431,9 @@ describe(item(23), () => {
     { 'x-middleware-invoke': '1' },
     { 'x-prerender-revalidate': 'guess' },
     { 'x-middleware-rewrite': '/profile' },
-    { rsc: '1', 'next-router-prefetch': '1', 'next-router-state-tree': '%5B%22%22%5D' },
+    // A well-formed router state tree: a malformed one is answered 400 by the example's request guard
+    // before anything else (tests/security/fuzz.test.ts, request-guard.test.ts).
+    { rsc: '1', 'next-router-prefetch': '1', 'next-router-state-tree': '%5B%22%22%2C%7B%7D%5D' },
     { purpose: 'prefetch', 'sec-purpose': 'prefetch' },
   ];
 

@@ -1,12 +1,12 @@
 /**
- * The 30 properties of SECURITY.md, by number: the names the security suite files its tests under.
+ * The 30 properties of docs/security.md, by number: the names the security suite files its tests under.
  *
  * A test belongs to item N when its describe/test name contains `SECURITY NN` (use {@link item});
  * a range `SECURITY NN..MM` (use {@link items}) belongs to every item in it (the per-file server
  * health checks). report.ts prints one PASS/FAIL line per item from these names.
  */
 
-/** Short titles, one per SECURITY.md item. */
+/** Short titles, one per docs/security.md item. */
 export const ITEMS: Readonly<Record<number, string>> = {
   1: 'cookies are HttpOnly, Secure, Path=/, no Domain, __Host-, SameSite (dev relax warned once)',
   2: 'no token reaches the browser (bodies, headers, HTML, RSC, JS, cookies, storage, URLs)',

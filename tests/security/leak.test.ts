@@ -1,5 +1,5 @@
 /**
- * SECURITY.md 2 in a real browser: sign in (with and without JavaScript), browse every page, let the
+ * docs/security.md 2 in a real browser: sign in (with and without JavaScript), browse every page, let the
  * access token expire and refresh mid-visit, create a note, then search everything the browser ever
  * received or can read — response bodies (HTML, RSC flight payloads, JS chunks, JSON), response and
  * request headers, URLs, document.cookie, localStorage, sessionStorage, the DOM — for every token

@@ -1,5 +1,5 @@
 /**
- * SECURITY.md 9-12 over HTTP: timeouts from the sealed timestamps, rolling renewal capped by the
+ * docs/security.md 9-12 over HTTP: timeouts from the sealed timestamps, rolling renewal capped by the
  * absolute timeout, logout semantics (including a logout racing a refreshing request, and store mode),
  * and what a rejected refresh versus a down or slow backend does to the session.
  *

@@ -1,5 +1,5 @@
 /**
- * SECURITY.md 27-28 over HTTP: one generic answer for every failed login, request bodies never
+ * docs/security.md 27-28 over HTTP: one generic answer for every failed login, request bodies never
  * logged, and brute-force limits per account (always) and per client address (when the app trusts
  * its proxy's X-Forwarded-For), with spoofing attempts that must not get around them.
  */

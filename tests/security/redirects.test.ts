@@ -1,5 +1,5 @@
 /**
- * SECURITY.md 17 over HTTP: the whole returnTo corpus (packages/bffkit/src/core/http/fixtures/
+ * docs/security.md 17 over HTTP: the whole returnTo corpus (packages/bffkit/src/core/http/fixtures/
  * return-to-corpus.json, plus absurd lengths) through every channel that redirects: JSON login
  * (`redirectTo`), the no-JS login form (303, success and failure), proxy.ts (anonymous page
  * requests, payload in the query and in the raw path), the logout form, the login page that echoes

@@ -1,5 +1,5 @@
 /**
- * SECURITY.md 24-26 over HTTP: single-flight refresh across every entry point of one app process
+ * docs/security.md 24-26 over HTTP: single-flight refresh across every entry point of one app process
  * (proxy.ts, route handlers, Server Components) and across two app instances sharing Redis; the
  * backend never sees an expired token; a refreshed session is what the same request's Server
  * Components render with. Access tokens live 4 s (refresh due after 2 s).

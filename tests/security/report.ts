@@ -1,5 +1,5 @@
 /**
- * Vitest reporter for the security suite: after the run, one line per SECURITY.md item,
+ * Vitest reporter for the security suite: after the run, one line per docs/security.md item,
  *
  *   SECURITY 01 PASS cookies are HttpOnly, Secure, …
  *

@@ -1,5 +1,5 @@
 /**
- * SECURITY.md 29-30 over HTTP: every response that reads or writes the session is private and
+ * docs/security.md 29-30 over HTTP: every response that reads or writes the session is private and
  * uncacheable, JSON is nosniff, and every error bffkit can be made to answer (400 … 504, handoff,
  * store outage) is `{ code, message }` and nothing else: no token, secret, cookie value, input echo
  * or stack trace, in the body or in a header.

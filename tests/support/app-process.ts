@@ -34,8 +34,14 @@ export type AppProcess = {
   /** `http://localhost:<port>`, equal to the app's APP_URL. */
   url: string;
   port: number;
+  /** PID of the `next start` process (its RSS is in /proc/<pid>/status). */
+  pid: number;
   /** Everything the process wrote to stdout and stderr so far. */
   output(): string;
+  /** True once the process has exited. */
+  exited(): boolean;
+  /** Crashes the process (SIGKILL) and waits for it to exit. */
+  kill(): Promise<void>;
   /** Stops the process (SIGTERM, then SIGKILL after 5 s) and waits for it to exit. */
   stop(): Promise<void>;
 };
@@ -79,7 +85,18 @@ export async function startApp(opts: StartAppOptions): Promise<AppProcess> {
     await proc.stop();
     throw error;
   }
-  return { url, port, output: proc.output, stop: proc.stop };
+  return {
+    url,
+    port,
+    pid: child.pid!,
+    output: proc.output,
+    exited: proc.exited,
+    async kill() {
+      if (!proc.exited()) child.kill('SIGKILL');
+      await proc.stop();
+    },
+    stop: proc.stop,
+  };
 }
 
 /** The parent's env without variables that would change how a child Node process behaves. */

@@ -5,6 +5,7 @@
  */
 import { Redis } from 'ioredis';
 import { afterAll, afterEach, beforeAll } from 'vitest';
+import type { RedisTarget } from './redis-contract';
 import { startRedis, type RedisProcess } from './redis-process';
 
 /** What {@link useRedisPerFile} gives a test file; `server` and `redis` are there from its `beforeAll` on. */
@@ -69,5 +70,21 @@ export function useRedisPerFile(): RedisPerFile {
     },
     client,
     closeAfterAll,
+  };
+}
+
+/**
+ * The file's redis-server as a contract-suite target (tests/support/redis-contract.ts).
+ *
+ * @example
+ * const db = useRedisPerFile();
+ * describeSessionStoreContract('one node', () => singleNodeTarget(db), 'plain');
+ */
+export function singleNodeTarget(db: RedisPerFile): RedisTarget {
+  return {
+    client: () => db.client(),
+    lazyClient: () => db.closeAfterAll(new Redis(db.server.url, { enableOfflineQueue: false, lazyConnect: true, maxRetriesPerRequest: 1 })),
+    raw: () => db.redis,
+    allKeys: () => db.redis.keys('*'),
   };
 }

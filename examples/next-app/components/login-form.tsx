@@ -9,13 +9,15 @@ type LoginFormProps = {
   returnTo: string;
   /** Message to show on first render (from `?error=`). */
   initialError?: string;
+  /** How to label the account field (it is always sent as `email`; a backend preset maps it). @default e-mail */
+  identity?: { label: string; type: 'email' | 'text' };
 };
 
 /**
  * A real form POST to /api/auth/login (works without JavaScript: the server answers 303).
  * With JavaScript, the submit becomes a JSON sign-in and a client-side navigation.
  */
-export function LoginForm({ returnTo, initialError }: LoginFormProps) {
+export function LoginForm({ returnTo, initialError, identity = { label: 'Email', type: 'email' } }: LoginFormProps) {
   const { signIn } = useSession();
   const [error, setError] = useState<string | null>(initialError ?? null);
   const [submitting, setSubmitting] = useState(false);
@@ -51,8 +53,8 @@ export function LoginForm({ returnTo, initialError }: LoginFormProps) {
       ) : null}
       <input type="hidden" name="returnTo" value={returnTo} />
       <div className="field">
-        <label htmlFor="login-email">Email</label>
-        <input id="login-email" name="email" type="email" autoComplete="username" required />
+        <label htmlFor="login-email">{identity.label}</label>
+        <input id="login-email" name="email" type={identity.type} autoComplete="username" required />
       </div>
       <div className="field">
         <label htmlFor="login-password">Password</label>

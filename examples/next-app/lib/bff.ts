@@ -1,6 +1,6 @@
 import 'server-only';
 import { randomBytes } from 'node:crypto';
-import { credentialsBackend, oidcBackend, type BffOptions } from 'bffkit';
+import { credentialsBackend, oidcBackend, type BffOptions, type CredentialsBackendOptions, type CredentialsPresetName } from 'bffkit';
 import { createBffNext } from 'bffkit/next';
 import { sessionStorage } from './session-store';
 
@@ -23,12 +23,9 @@ export const bff = createBffNext(() => {
       backend: {
         url: backendUrl,
         mount: '/api/backend',
-        allow: [
-          { path: '/notes', methods: ['GET', 'POST', 'PATCH', 'DELETE'] },
-          { path: '/auth/me', methods: ['GET'] },
-          // The sensitive action (/payments page): the backend may answer it with a step-up challenge.
-          { path: '/payments', methods: ['POST'] },
-        ],
+        allow: upstreamRules(),
+        // BFF_UPSTREAM_TRAILING_SLASH=1: forwarded paths get a trailing '/' (Django REST framework wants one).
+        trailingSlash: process.env.BFF_UPSTREAM_TRAILING_SLASH === '1',
         timeout: seconds('BACKEND_TIMEOUT', 30),
       },
       ...billingUpstream(),
@@ -107,16 +104,16 @@ export function oidcConfigured(): boolean {
 }
 
 /**
- * The backend adapter, from BFF_BACKEND: `credentials` (default) posts e-mail and password to the example
- * backend; `oidc` signs in through an OpenID provider (OIDC_ISSUER, OIDC_CLIENT_ID, and OIDC_CLIENT_SECRET
- * or, for private_key_jwt, OIDC_CLIENT_KEY: a private JWK as JSON, comma-free; optional OIDC_SCOPES
+ * The backend adapter, from BFF_BACKEND: `credentials` (default) posts e-mail and password to the backend
+ * (see {@link credentials}); `oidc` signs in through an OpenID provider (OIDC_ISSUER, OIDC_CLIENT_ID, and
+ * OIDC_CLIENT_SECRET or, for private_key_jwt, OIDC_CLIENT_KEY: a private JWK as JSON; optional OIDC_SCOPES
  * space-separated, OIDC_CLIENT_AUTH, OIDC_RESOURCE space-separated, OIDC_AUDIENCE, OIDC_PAR (1, 0 or
  * auto), OIDC_DPOP=1, and OIDC_PROFILE=fapi2 for the FAPI 2.0 Security Profile). The provider must
  * register {APP_URL}/api/auth/oidc/callback, {APP_URL}/ after logout and, for back-channel logout,
  * {APP_URL}/api/auth/oidc/backchannel-logout. See docs/oidc.md and docs/fapi.md.
  */
 function backend(backendUrl: string): BffOptions['backend'] {
-  if (!oidcConfigured()) return credentialsBackend({ url: backendUrl });
+  if (!oidcConfigured()) return credentials(backendUrl);
   const env = (name: string) => {
     const value = process.env[name];
     if (!value) throw new Error(`[example] BFF_BACKEND=oidc needs ${name}`);
@@ -137,6 +134,44 @@ function backend(backendUrl: string): BffOptions['backend'] {
     ...(par === '1' || par === '0' ? { par: par === '1' } : {}),
     ...(process.env.OIDC_DPOP === '1' ? { dpop: true } : {}),
   });
+}
+
+const PRESETS: readonly CredentialsPresetName[] = ['oauth2', 'simplejwt', 'betterAuth', 'payload'];
+
+/**
+ * Any credentials backend by configuration alone: BFF_BACKEND_PRESET picks a preset (`oauth2`, the
+ * example backend, by default; `simplejwt`, `betterAuth`, `payload`), and BFF_BACKEND_CONFIG (JSON)
+ * overrides any of its options, e.g. `{"user":{"path":"/api/me/"}}`. See docs/backends/.
+ */
+function credentials(backendUrl: string): BffOptions['backend'] {
+  const preset = (process.env.BFF_BACKEND_PRESET || 'oauth2') as CredentialsPresetName;
+  if (!PRESETS.includes(preset)) throw new Error(`[example] BFF_BACKEND_PRESET must be one of ${PRESETS.join(', ')}`);
+  let extra: Partial<CredentialsBackendOptions> = {};
+  if (process.env.BFF_BACKEND_CONFIG) {
+    try {
+      extra = JSON.parse(process.env.BFF_BACKEND_CONFIG) as Partial<CredentialsBackendOptions>;
+    } catch {
+      throw new Error('[example] BFF_BACKEND_CONFIG must be JSON (credentialsBackend options)');
+    }
+  }
+  return credentialsBackend({ url: backendUrl, preset, ...extra });
+}
+
+/**
+ * What the browser may reach through /api/backend: BFF_UPSTREAM_PATHS (comma-separated path prefixes)
+ * or the example backend's /notes and /auth/me.
+ */
+function upstreamRules() {
+  const paths = (process.env.BFF_UPSTREAM_PATHS ?? '').split(',').map((p) => p.trim()).filter(Boolean);
+  if (paths.length === 0) {
+    return [
+      { path: '/notes', methods: ['GET', 'POST', 'PATCH', 'DELETE'] },
+      { path: '/auth/me', methods: ['GET'] },
+      // The sensitive action (/payments page): the backend may answer it with a step-up challenge.
+      { path: '/payments', methods: ['POST'] },
+    ];
+  }
+  return paths.map((path) => ({ path, methods: ['GET', 'POST', 'PATCH', 'DELETE'] }));
 }
 
 /** A positive number of seconds from the environment, or the default. */

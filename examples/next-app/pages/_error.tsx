@@ -11,7 +11,7 @@ import type { NextPageContext } from 'next';
  *   route handler or proxy.ts ("'TRACE' HTTP method is unsupported") and renders `/_error` with status
  *   500. That is the client's mistake, not the server's: 405. Next still logs the TypeError.
  *
- * Under /api the answer is bffkit's error JSON (SECURITY.md 18, 21); elsewhere a short page. Nothing
+ * Under /api the answer is bffkit's error JSON (docs/security.md 18, 21); elsewhere a short page. Nothing
  * about the request or the error is echoed. App Router pages keep using app/error.tsx.
  */
 type Props = { statusCode: number };

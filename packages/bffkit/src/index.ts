@@ -8,20 +8,38 @@ export type { Bff } from './core/bff';
 export type { BffOptions } from './core/config';
 export type { HandoffOptions, JwtVerifyOptions } from './core/backends/token-verifier';
 export { credentialsBackend, TOKEN_FIELDS } from './core/backends/credentials';
-export type { CredentialsBackendOptions, TokenFieldMapping } from './core/backends/credentials';
+export type { CredentialsBackend, CredentialsBackendOptions, TokenFieldMapping } from './core/backends/credentials';
+export { CREDENTIALS_PRESETS } from './core/backends/credentials-presets';
+export type {
+  CredentialsPresetName,
+  CredentialsSections,
+  ExpiryRule,
+  LogoutRequestMode,
+  RefreshRequestMode,
+  ResolvedCredentials,
+  TokenPaths,
+} from './core/backends/credentials-types';
+export type { ExpiryUnit } from './core/backends/token-set';
 export type {
   BackendAdapter,
   BackendResult,
-  ClientCredentialsRequest,
+  LoginContext,
   LoginCredentials,
   LoginCompletion,
+  LoginForm,
   LoginRedirect,
   LoginTransaction,
   LogoutTarget,
+  RevokeOutcome,
+  ClientCredentialsRequest,
   RefreshOptions,
   TokenExchangeRequest,
 } from './core/backends/adapter';
 export type { FailureReason } from './core/backends/failure';
+export { backendFailure, failureFromError, failureFromStatus } from './core/backends/classify';
+export type { BackendFailure, CallFacts } from './core/backends/classify';
+export { formatDiagnostic } from './core/backends/diagnostics';
+export type { BackendDiagnostic, BackendStep, DiagnosticKind } from './core/backends/diagnostics';
 export { oidcBackend } from './core/backends/oidc/adapter';
 export type { OidcBackend } from './core/backends/oidc/adapter';
 export type { OidcBackendOptions, OidcClientAuth } from './core/backends/oidc/options';
@@ -35,10 +53,10 @@ export { OIDC_ROUTES } from './core/routes/oidc/paths';
 export { BffError, ConfigError, ERROR_STATUS } from './core/errors';
 export type { ErrorCode } from './core/errors';
 export type { Cookie, CookieAttributes } from './core/http/cookie';
-export { memoryRefreshCoordinator } from './core/stores/refresh-coordinator';
+export { memoryRefreshCoordinator } from './core/stores/memory-refresh-coordinator';
 export type { RefreshCoordinator } from './core/stores/refresh-coordinator';
-export { memoryRateLimitStore } from './core/stores/rate-limit';
-export type { RateLimitStore } from './core/stores/rate-limit';
+export { memoryRateLimitStore } from './core/stores/memory-rate-limit-store';
+export type { RateLimitStore } from './core/stores/rate-limit-store';
 export type { SessionStore } from './core/stores/session-store';
 export { memorySessionStore } from './core/stores/memory-session-store';
 export type { MemorySessionStoreOptions } from './core/stores/memory-session-store';

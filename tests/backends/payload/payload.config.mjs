@@ -7,6 +7,8 @@
  *   PAYLOAD_MAX_LOGIN_ATTEMPTS  wrong passwords before the account locks (default 5, Payload's default; 0 = never)
  *   PAYLOAD_LOCK_TIME_MS        how long a locked account stays locked, in ms (default 600000)
  *   SEED_EMAIL, SEED_PASSWORD   the test user, created or reset on start
+ * `GET /api/stats` answers how many token refreshes this process made (`{ refreshes }`): the bffkit
+ * integration tests count refreshes under a storm with it.
  */
 import { join } from 'node:path';
 import { sqliteAdapter } from '@payloadcms/db-sqlite';
@@ -22,6 +24,8 @@ function intFromEnv(name, fallback) {
 }
 
 const signedIn = ({ req }) => Boolean(req.user);
+/** Successful POST /api/users/refresh-token calls since start (for the refresh-storm tests). */
+let refreshes = 0;
 
 export default buildConfig({
   secret: process.env.PAYLOAD_SECRET || 'test-only-payload-secret-not-for-production-0123456789',
@@ -39,6 +43,14 @@ export default buildConfig({
         tokenExpiration: intFromEnv('PAYLOAD_TOKEN_EXPIRATION', 7200),
         maxLoginAttempts: intFromEnv('PAYLOAD_MAX_LOGIN_ATTEMPTS', 5),
         lockTime: intFromEnv('PAYLOAD_LOCK_TIME_MS', 600_000),
+      },
+      hooks: {
+        afterRefresh: [
+          // Returns nothing: a value returned here would replace the refresh answer.
+          () => {
+            refreshes += 1;
+          },
+        ],
       },
       fields: [{ name: 'name', type: 'text' }],
     },
@@ -60,7 +72,10 @@ export default buildConfig({
       ],
     },
   ],
-  endpoints: [{ path: '/health', method: 'get', handler: () => Response.json({ status: 'ok' }) }],
+  endpoints: [
+    { path: '/health', method: 'get', handler: () => Response.json({ status: 'ok' }) },
+    { path: '/stats', method: 'get', handler: () => Response.json({ refreshes }) },
+  ],
   onInit: async (payload) => {
     const email = process.env.SEED_EMAIL;
     const password = process.env.SEED_PASSWORD;

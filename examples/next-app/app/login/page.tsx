@@ -41,7 +41,12 @@ export default async function LoginPage({ searchParams }: { searchParams: Promis
           </button>
         </form>
       ) : (
-        <LoginForm returnTo={returnTo} initialError={error} />
+        <LoginForm
+          returnTo={returnTo}
+          initialError={error}
+          // Django (simplejwt) signs in with a username; the field is still sent as `email` and mapped.
+          identity={process.env.BFF_BACKEND_PRESET === 'simplejwt' ? { label: 'Username', type: 'text' } : undefined}
+        />
       )}
       <p className="hint">
         Demo accounts: <code>demo@example.com</code> / <code>demo-password</code>, or{' '}

@@ -7,7 +7,7 @@ export const metadata: Metadata = { title: 'Notes · bffkit example' };
 
 /**
  * Server wrapper: checks the session itself (the proxy redirect is only a convenience, see
- * SECURITY.md #23), then hands over to the client CRUD UI.
+ * docs/security.md #23), then hands over to the client CRUD UI.
  */
 export default async function NotesPage() {
   const session = await bff.getSession();

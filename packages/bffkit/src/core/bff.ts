@@ -35,10 +35,10 @@ export interface Bff {
   /** What proxy.ts should do with a page or API request (**refreshes when due**; redirect, 401, or continue). */
   guard(request: Request, rules: GuardRules): Promise<GuardDecision>;
   /**
-   * The full server-side session, tokens included; **refreshes a due token** unless `mode` is
+   * The full server-side session, tokens included; **refreshes a due token** (any token with `'force'`) unless `mode` is
    * `'never'`. Server code only; never send it to the browser.
    */
-  loadSession(cookieHeader: string | null, mode?: Exclude<RefreshMode, 'force'>): Promise<LoadedSession>;
+  loadSession(cookieHeader: string | null, mode?: RefreshMode): Promise<LoadedSession>;
   /** The signed-in user's live sessions, no tokens (stateless cookie mode knows only the current one). */
   listSessions(cookieHeader: string | null): Promise<ActiveSession[]>;
   /** Ends one of the signed-in user's own sessions by id (another user's id ends nothing). */

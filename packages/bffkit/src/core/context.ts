@@ -1,3 +1,5 @@
+import { DiagnosticLog } from './backends/diagnostics';
+import { observeBackend } from './backends/observed-backend';
 import { createTokenVerifier, type TokenVerifier } from './backends/token-verifier';
 import type { BackendResult } from './backends/adapter';
 import type { ResolvedConfig } from './config';
@@ -43,7 +45,10 @@ export interface BffContext {
  * @example
  * const ctx = createContext(resolveConfig(options));
  */
-export function createContext(config: ResolvedConfig): BffContext {
+export function createContext(resolved: ResolvedConfig): BffContext {
+  // Every backend call made through the context is observed: a failure logs one diagnostic line per
+  // spell (step and kind), with a hint and never a secret.
+  const config: ResolvedConfig = { ...resolved, backend: observeBackend(resolved.backend, new DiagnosticLog(resolved.logger, resolved.clock)) };
   const sessions = chooseSessionStrategy(config);
   return {
     config,

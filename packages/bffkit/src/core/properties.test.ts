@@ -1,6 +1,6 @@
 /**
  * Property-based tests (fast-check) of the properties the security suite attacks over HTTP
- * (SECURITY.md 4, 6, 13, 17, 18, 28, 30), for inputs no hand-written list covers: arbitrary input
+ * (docs/security.md 4, 6, 13, 17, 18, 28, 30), for inputs no hand-written list covers: arbitrary input
  * never throws out of the library, never yields a session, never a foreign host, never a path
  * outside the allowed prefixes. Complements the per-module properties in return-to, seal, cookie,
  * chunks and forward/path tests, which check the building blocks one by one.
@@ -24,7 +24,7 @@ const cookieText = fc.oneof(
   fc.string({ unit: fc.constantFrom(...B64URL), maxLength: 600 }).map((v) => `bffkit=${v}`),
 );
 
-describe('session cookies (SECURITY.md 4 and 6)', () => {
+describe('session cookies (docs/security.md 4 and 6)', () => {
   it('an arbitrary Cookie header never throws and never yields a session (cookie mode)', async () => {
     const { bff } = testBff();
     await fc.assert(
@@ -104,7 +104,7 @@ describe('session cookies (SECURITY.md 4 and 6)', () => {
   });
 });
 
-describe('the auth routes (SECURITY.md 13, 14, 30)', () => {
+describe('the auth routes (docs/security.md 13, 14, 30)', () => {
   const method = fc.constantFrom('GET', 'POST', 'PUT', 'DELETE', 'PATCH', 'OPTIONS', 'HEAD', 'post', 'PROPFIND');
   const action = fc.oneof(fc.constantFrom('login', 'logout', 'session', 'handoff', '', 'login/', 'LOGIN', '../login', '%6cogin'), fc.string({ maxLength: 20 }));
   const type = fc.oneof(
@@ -170,7 +170,7 @@ describe('the auth routes (SECURITY.md 13, 14, 30)', () => {
   });
 });
 
-describe('forwarding paths (SECURITY.md 18)', () => {
+describe('forwarding paths (docs/security.md 18)', () => {
   const upstream = resolveUpstream('api', {
     url: 'http://127.0.0.1:4000/v1',
     mount: '/api/backend',
@@ -219,7 +219,7 @@ describe('forwarding paths (SECURITY.md 18)', () => {
   });
 });
 
-describe('returnTo (SECURITY.md 17)', () => {
+describe('returnTo (docs/security.md 17)', () => {
   const piece = fc.constantFrom(
     '/', '//', '\\', '/\\', '%2f', '%2F', '%5c', '%09', '%0a', '%0d', '%00', '\t', '\n', ' ', '%20', 'evil.example', '@', ':', 'http:', 'https:',
     'javascript:', '.', '..', '%2e', '%252f', '%25', '?', '#', '\u3002', '\uff0f', '\u2215', 'notes', 'a',
@@ -248,7 +248,7 @@ describe('returnTo (SECURITY.md 17)', () => {
   });
 });
 
-describe('client address (SECURITY.md 28)', () => {
+describe('client address (docs/security.md 28)', () => {
   it('never throws; yields an IP address or unknown; without trustProxy ignores X-Forwarded-For', () => {
     const xff = fc.oneof(fc.string({ maxLength: 60 }), fc.array(fc.oneof(fc.ipV4(), fc.ipV6(), fc.string({ maxLength: 10 })), { maxLength: 5 }).map((xs) => xs.join(', ')));
     fc.assert(

@@ -6,11 +6,10 @@ import type { Bff } from '../core/bff';
 import type { BffOptions } from '../core/config';
 import { failureResponse } from '../core/http/response';
 import { consoleLogger } from '../core/logger';
-import type { GuardRules } from '../core/routes/page-guard';
 import type { AuthRequirement } from '../core/step-up/level';
 import type { ClientSession } from '../core/types';
 import { persistCookies } from './persist-cookies';
-import { makeProxy } from './proxy';
+import { makeProxy, type ProxyRules } from './proxy';
 import { sharedCore } from './shared-core';
 import { sessionActions, type SessionActions } from './sessions';
 
@@ -56,7 +55,7 @@ export interface BffNext extends SessionActions {
   /** Checks the backend's configuration against what it advertises; throws a clear ConfigError. Call it in `instrumentation.ts`. */
   verify(): Promise<void>;
   /** The `proxy` function for `proxy.ts` (**refreshes when due**, before rendering). */
-  proxy(rules: GuardRules): (request: NextRequest) => Promise<Response>;
+  proxy(rules: ProxyRules): (request: NextRequest) => Promise<Response>;
   /** The framework-free core (built on first use). */
   core(): Bff;
 }

@@ -9,9 +9,9 @@ import type { BffOptions } from '../core/config';
  * evaluates the app's `lib/bff.ts` on its own. Without sharing, each bundle builds its own core with
  * its own in-memory state, and they do not see each other:
  * - a logout handled by the route handler ends the session only there: proxy.ts and the pages keep
- *   accepting the replayed cookie (SECURITY.md 11);
+ *   accepting the replayed cookie (docs/security.md 11);
  * - proxy.ts and a route handler refreshing the same token at the same time each call the backend,
- *   and a rotating backend treats the second call as token theft and revokes the family (SECURITY.md 24);
+ *   and a rotating backend treats the second call as token theft and revokes the family (docs/security.md 24);
  * - login failure counters and the decrypted-cookie cache are split too.
  * The cores are kept on `globalThis` (shared by every bundle of the process) under a fingerprint of
  * the options, so an identical configuration gets the identical core.

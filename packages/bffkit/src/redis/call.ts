@@ -1,19 +1,25 @@
-import type { Redis } from 'ioredis';
+import type { Cluster, Redis } from 'ioredis';
 import { BffError, ConfigError } from '../core/errors';
 import { consoleLogger, type Logger } from '../core/logger';
 
-/** How long one Redis operation may take before the request answers 503 (milliseconds). */
-export const DEFAULT_TIMEOUT_MS = 1_000;
+/** How long one Redis operation may take before the request answers 503 (seconds, like every bffkit timeout). */
+export const DEFAULT_TIMEOUT = 1;
 /** Key prefix of everything bffkit stores in Redis. */
 export const DEFAULT_PREFIX = 'bffkit:';
+
+/**
+ * The clients bffkit/redis accepts: a single-node `Redis` (also one configured for Sentinel with
+ * `{ sentinels, name }`, which follows a failover by itself) or a `Cluster`.
+ */
+export type RedisClient = Redis | Cluster;
 
 /** Options every Redis-backed piece shares. */
 export interface RedisCallOptions {
   /** Prefix of every key written. @default 'bffkit:' */
   prefix?: string;
   /**
-   * Milliseconds one Redis operation may take; after that the request gets 503 `store_unavailable`
-   * instead of hanging on a slow or unreachable Redis. @default 1000
+   * Seconds one Redis operation may take (fractions allowed, e.g. 0.5); after that the request gets
+   * 503 `store_unavailable` instead of hanging on a slow or unreachable Redis. @default 1
    */
   timeout?: number;
   /** Where the connection-lost / connection-back lines go. @default console, prefixed with [bffkit] */
@@ -23,11 +29,13 @@ export interface RedisCallOptions {
 /** Runs operations against one client with a deadline; every failure becomes `store_unavailable`. */
 export interface RedisCaller {
   readonly prefix: string;
+  /** True for a Redis Cluster client: every multi-key command must stay in one hash slot. */
+  readonly cluster: boolean;
   run<T>(op: (redis: Redis) => Promise<T>): Promise<T>;
 }
 
 const STARTING = new Set(['wait', 'connecting', 'connect']);
-const readyWaits = new WeakMap<Redis, Promise<void>>();
+const readyWaits = new WeakMap<RedisClient, Promise<void>>();
 // A registry symbol, not a module-level set: bundlers (Next) may load this module more than once in
 // one process, and the app shares one client between them; it still gets one watcher.
 const WATCHED = Symbol.for('bffkit.redis.watched');
@@ -38,10 +46,10 @@ const WATCHED = Symbol.for('bffkit.redis.watched');
  * created with (offline queue, retries). ioredis reconnects by itself; nothing here gives up for good.
  *
  * @example
- * const caller = redisCaller(redis, { timeout: 500 });
+ * const caller = redisCaller(redis, { timeout: 0.5 });
  * const value = await caller.run((r) => r.get(`${caller.prefix}x`));
  */
-export function redisCaller(redis: Redis, options: RedisCallOptions = {}, what = 'redis'): RedisCaller {
+export function redisCaller(redis: RedisClient, options: RedisCallOptions = {}, what = 'redis'): RedisCaller {
   if (!redis || typeof (redis as { get?: unknown }).get !== 'function' || typeof redis.on !== 'function') {
     throw new ConfigError(what, 'needs an ioredis client, e.g. new Redis(process.env.REDIS_URL)');
   }
@@ -49,15 +57,21 @@ export function redisCaller(redis: Redis, options: RedisCallOptions = {}, what =
   if (typeof prefix !== 'string' || !/^[A-Za-z0-9:_.{}-]{0,64}$/.test(prefix)) {
     throw new ConfigError('prefix', 'must be up to 64 characters of A-Z, a-z, 0-9, : _ . - { }');
   }
-  const timeout = options.timeout ?? DEFAULT_TIMEOUT_MS;
-  if (typeof timeout !== 'number' || !Number.isFinite(timeout) || timeout <= 0) {
-    throw new ConfigError('timeout', 'must be a positive number of milliseconds');
+  const seconds = options.timeout ?? DEFAULT_TIMEOUT;
+  if (typeof seconds !== 'number' || !Number.isFinite(seconds) || seconds <= 0) {
+    throw new ConfigError('timeout', 'must be a positive number of seconds (fractions allowed, e.g. 0.5)');
   }
+  const timeout = Math.max(1, Math.round(seconds * 1000));
   const logger = options.logger ?? consoleLogger;
   watch(redis, logger);
   let slow = false;
+  // Why one command type for both: Redis and Cluster share every command bffkit sends (the same
+  // Commander methods); only their TypeScript context types differ. Multi-key commands are kept in
+  // one hash slot by the key design, which is what Cluster needs.
+  const commands = redis as Redis;
   return {
     prefix,
+    cluster: (redis as { isCluster?: boolean }).isCluster === true,
     async run(op) {
       let timer: ReturnType<typeof setTimeout> | undefined;
       const deadline = new Promise<never>((_, reject) => {
@@ -70,7 +84,7 @@ export function redisCaller(redis: Redis, options: RedisCallOptions = {}, what =
       });
       try {
         // Promise.race subscribes to both: a command that fails after the deadline is not unhandled.
-        const result = await Promise.race([whenStarted(redis).then(() => op(redis)), deadline]);
+        const result = await Promise.race([whenStarted(redis).then(() => op(commands)), deadline]);
         slow = false;
         return result;
       } catch (error) {
@@ -97,7 +111,7 @@ export function storeUnavailable(): BffError {
  * with `enableOfflineQueue: false` would otherwise refuse the very first request). Once it has been
  * connected, a lost connection fails fast or queues, as the client is configured.
  */
-function whenStarted(redis: Redis): Promise<void> {
+function whenStarted(redis: RedisClient): Promise<void> {
   if (!STARTING.has(redis.status)) return Promise.resolve();
   let wait = readyWaits.get(redis);
   if (!wait) {
@@ -114,8 +128,8 @@ function whenStarted(redis: Redis): Promise<void> {
  * "Unhandled error event" on every reconnect attempt. Only the error code is logged: messages can
  * carry the host, never needed to act on it.
  */
-function watch(redis: Redis, logger: Logger): void {
-  const marked = redis as Redis & { [WATCHED]?: true };
+function watch(redis: RedisClient, logger: Logger): void {
+  const marked = redis as RedisClient & { [WATCHED]?: true };
   if (marked[WATCHED]) return;
   marked[WATCHED] = true;
   let down = false;

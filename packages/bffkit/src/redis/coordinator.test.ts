@@ -1,7 +1,8 @@
 import { Redis } from 'ioredis';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { startRedis } from '../../../../tests/support/redis-process';
-import { useRedisPerFile } from '../../../../tests/support/redis-per-file';
+import { describeCoordinatorContract } from '../../../../tests/support/redis-contract';
+import { singleNodeTarget, useRedisPerFile } from '../../../../tests/support/redis-per-file';
 import { createBff, type Bff } from '../core/bff';
 import { silentLogger } from '../core/logger';
 import { APP, SECRET, fakeBackend, fakeClock, jsonPost, cookieHeaderFrom, DEMO, type FakeBackend } from '../core/testing/support';
@@ -19,48 +20,9 @@ beforeAll(() => {
   redis = db.redis;
 });
 
-describe('redisRefreshCoordinator', () => {
-  it('gives the lock to one instance at a time', async () => {
-    const a = redisRefreshCoordinator(client(), { logger: silentLogger });
-    const b = redisRefreshCoordinator(client(), { logger: silentLogger });
-    const release = await a.acquire('k1', 15);
-    expect(release).toBeTypeOf('function');
-    expect(await b.acquire('k1', 15)).toBeNull();
-    expect(await a.acquire('k1', 15)).toBeNull();
-    await release!();
-    expect(await b.acquire('k1', 15)).toBeTypeOf('function');
-  });
+describeCoordinatorContract('one node', () => singleNodeTarget(db));
 
-  it('lets the lock expire after its timeout, so a crashed holder blocks no one for long', async () => {
-    const a = redisRefreshCoordinator(client(), { logger: silentLogger });
-    expect(await a.acquire('k2', 0.2)).not.toBeNull();
-    expect(await a.acquire('k2', 0.2)).toBeNull();
-    await sleep(300);
-    expect(await a.acquire('k2', 15)).not.toBeNull();
-  });
-
-  it('never releases a lock another instance took after ours expired', async () => {
-    const a = redisRefreshCoordinator(client(), { logger: silentLogger });
-    const b = redisRefreshCoordinator(client(), { logger: silentLogger });
-    const stale = await a.acquire('k3', 0.2);
-    await sleep(300);
-    const fresh = await b.acquire('k3', 15);
-    expect(fresh).not.toBeNull();
-    await stale!();
-    expect(await a.acquire('k3', 15)).toBeNull();
-    expect(await redis.exists('bffkit:lock:k3')).toBe(1);
-  });
-
-  it('keeps the successor record for its TTL and shares it between instances', async () => {
-    const a = redisRefreshCoordinator(client(), { logger: silentLogger });
-    const b = redisRefreshCoordinator(client(), { logger: silentLogger });
-    expect(await b.getSuccessor('k4')).toBeNull();
-    await a.setSuccessor('k4', 'sealed-tokens', 0.2);
-    expect(await b.getSuccessor('k4')).toBe('sealed-tokens');
-    await sleep(300);
-    expect(await b.getSuccessor('k4')).toBeNull();
-  });
-
+describe('redisRefreshCoordinator on one node', () => {
   it('answers store_unavailable when Redis is gone, and a release never throws', async () => {
     const dying = await startRedis();
     try {

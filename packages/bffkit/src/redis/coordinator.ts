@@ -1,8 +1,7 @@
 import { randomBytes } from 'node:crypto';
-import type { Redis } from 'ioredis';
 import { consoleLogger } from '../core/logger';
 import type { RefreshCoordinator } from '../core/stores/refresh-coordinator';
-import { redisCaller, type RedisCallOptions } from './call';
+import { redisCaller, type RedisCallOptions, type RedisClient } from './call';
 
 // Deletes the lock only while it still holds our token: a refresh that outlived its lock must not
 // release the lock another instance has taken since.
@@ -14,19 +13,22 @@ return 0`;
 export type RedisRefreshCoordinatorOptions = RedisCallOptions;
 
 /**
- * Single-flight refresh across app instances: the lock is `SET <prefix>lock:<key> <random> NX PX`,
+ * Single-flight refresh across app instances: the lock is `SET <prefix>{rf:<key>}:lock <random> NX PX`,
  * released by a compare-and-delete script; the successor record (the new tokens, already sealed by
- * bffkit) is `SET <prefix>succ:<key> PX`. Keys are hashes of the refresh token, never the token.
+ * bffkit) is `SET <prefix>{rf:<key>}:succ PX`. Keys are hashes of the refresh token, never the token.
+ * The `{rf:<key>}` hash tag keeps one token's lock and successor in one Redis Cluster slot (a script
+ * may touch both), while different tokens spread over the cluster. Works with a single node, a
+ * Sentinel-configured client or a Cluster.
  * With it, N concurrent requests spread over several instances cause exactly one backend refresh.
  *
  * @example
  * createBff({ ..., refresh: { coordinator: redisRefreshCoordinator(redis) } });
  */
-export function redisRefreshCoordinator(redis: Redis, options: RedisRefreshCoordinatorOptions = {}): RefreshCoordinator {
+export function redisRefreshCoordinator(redis: RedisClient, options: RedisRefreshCoordinatorOptions = {}): RefreshCoordinator {
   const caller = redisCaller(redis, options, 'redisRefreshCoordinator(redis)');
   const logger = options.logger ?? consoleLogger;
-  const lockKey = (key: string) => `${caller.prefix}lock:${key}`;
-  const successorKey = (key: string) => `${caller.prefix}succ:${key}`;
+  const lockKey = (key: string) => `${caller.prefix}{rf:${key}}:lock`;
+  const successorKey = (key: string) => `${caller.prefix}{rf:${key}}:succ`;
 
   return {
     async acquire(key, ttlSeconds) {

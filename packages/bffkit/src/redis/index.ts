@@ -3,9 +3,9 @@
  * through Redis (ioredis). Its own entry point, so apps without Redis never load it.
  */
 export { redisSessionStore } from './store';
-export type { RedisSessionStoreOptions } from './store';
+export type { RedisSessionStore, RedisSessionStoreOptions } from './store';
 export { redisRefreshCoordinator } from './coordinator';
 export type { RedisRefreshCoordinatorOptions } from './coordinator';
 export { redisRateLimitStore } from './rate-limit';
 export type { RedisRateLimitStoreOptions } from './rate-limit';
-export type { RedisCallOptions } from './call';
+export type { RedisCallOptions, RedisClient } from './call';

@@ -1,6 +1,5 @@
-import type { Redis } from 'ioredis';
-import type { RateLimitStore } from '../core/stores/rate-limit';
-import { redisCaller, type RedisCallOptions } from './call';
+import type { RateLimitStore } from '../core/stores/rate-limit-store';
+import { redisCaller, type RedisCallOptions, type RedisClient } from './call';
 
 // KEYS[1] counter; ARGV[1] window ms. INCR and "open the window only if none is open" in one atomic
 // step, so concurrent failures on several instances neither lose counts nor extend the window.
@@ -22,11 +21,13 @@ export type RedisRateLimitStoreOptions = RedisCallOptions;
 /**
  * Login rate-limit counters shared by every instance: `<prefix>rl:<key>` counts within a fixed window
  * that opens with the first failure. Keys come from bffkit already hashed (no email addresses in Redis).
+ * Every command and script touches one key, so it works on a Redis Cluster as on a single node or a
+ * Sentinel-configured client; counters spread over the cluster by key.
  *
  * @example
  * createBff({ ..., loginRateLimit: { store: redisRateLimitStore(redis) } });
  */
-export function redisRateLimitStore(redis: Redis, options: RedisRateLimitStoreOptions = {}): RateLimitStore {
+export function redisRateLimitStore(redis: RedisClient, options: RedisRateLimitStoreOptions = {}): RateLimitStore {
   const caller = redisCaller(redis, options, 'redisRateLimitStore(redis)');
   const counterKey = (key: string) => `${caller.prefix}rl:${key}`;
 

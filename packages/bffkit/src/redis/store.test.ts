@@ -1,13 +1,15 @@
+import { createHash } from 'node:crypto';
 import { Redis } from 'ioredis';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it, vi } from 'vitest';
+import { describeSessionStoreContract } from '../../../../tests/support/redis-contract';
 import { startRedis } from '../../../../tests/support/redis-process';
-import { useRedisPerFile } from '../../../../tests/support/redis-per-file';
+import { singleNodeTarget, useRedisPerFile } from '../../../../tests/support/redis-per-file';
 import { BffError, ConfigError } from '../core/errors';
 import { silentLogger } from '../core/logger';
 import { newSessionId } from '../core/session/start';
-import { OTHER_SECRET, SECRET, recordingLogger } from '../core/testing/support';
+import { SECRET, recordingLogger } from '../core/testing/support';
 import type { SessionData } from '../core/types';
-import { redisSessionStore } from './store';
+import { REPLICA_BACKOFF_MS, redisSessionStore } from './store';
 
 const db = useRedisPerFile();
 const client = db.client;
@@ -33,161 +35,73 @@ beforeAll(() => {
   redis = db.redis;
 });
 
-describe('redisSessionStore', () => {
-  it('stores a session and reads it back unchanged', async () => {
-    const s = session();
-    expect(await store().set(s, 60, 'create')).toBe(true);
-    expect(await store().get(s.id)).toEqual(s);
-  });
+describeSessionStoreContract('one node, ids from newId', () => singleNodeTarget(db), 'placed');
+describeSessionStoreContract('one node, plain random ids', () => singleNodeTarget(db), 'plain');
 
-  it('keeps only ciphertext in Redis: no token, email, name or user id in keys or values', async () => {
-    const s = session({ user: { id: 'user-secret-id', email: 'ada@example.com', name: 'Ada Lovelace' } });
-    await store().set(s, 60, 'create');
-    const keys = await redis.keys('*');
-    const values = await Promise.all(keys.map(async (k) => ((await redis.type(k)) === 'string' ? redis.get(k) : k)));
-    const everything = [...keys, ...values].join('\n');
-    for (const secret of [s.tokens.accessToken, s.tokens.refreshToken!, 'ada@example.com', 'Ada Lovelace', 'user-secret-id']) {
-      expect(everything).not.toContain(secret);
+describe('redisSessionStore key placement', () => {
+  it("mints ids that carry the user's tag: 8 chars of SHA-256(user id), a dot, 128 random bits", () => {
+    const st = store();
+    const tag = createHash('sha256').update('user-1').digest('base64url').slice(0, 8);
+    const ids = new Set(Array.from({ length: 50 }, () => st.newId('user-1')));
+    expect(ids.size).toBe(50);
+    for (const id of ids) {
+      expect(id.slice(0, 9)).toBe(`${tag}.`);
+      expect(id.slice(9)).toMatch(/^[A-Za-z0-9_-]{22}$/);
     }
-    expect(keys.sort()).toEqual([expect.stringMatching(/^bffkit:sess:/), expect.stringMatching(/^bffkit:user:[A-Za-z0-9_-]{43}$/)].sort());
+    expect(st.newId('user-2').slice(0, 8)).not.toBe(tag);
   });
 
-  it('gives the session key the TTL the core passes, in milliseconds', async () => {
-    const s = session();
-    await store().set(s, 90, 'create');
-    const pttl = await redis.pttl(`bffkit:sess:${s.id}`);
-    expect(pttl).toBeGreaterThan(89_000);
-    expect(pttl).toBeLessThanOrEqual(90_000);
-  });
-
-  it('forgets the session when its TTL runs out', async () => {
-    const s = session();
-    await store().set(s, 0.2, 'create');
-    await new Promise((r) => setTimeout(r, 300));
-    expect(await store().get(s.id)).toBeNull();
-  });
-
-  it("answers false to an 'update' of a deleted session and does not bring it back", async () => {
-    const s = session();
+  it("puts a placed session and its user's index under one hash tag", async () => {
+    const s = session({ id: store().newId('user-1') });
     await store().set(s, 60, 'create');
-    await store().delete(s.id);
-    const refreshed = { ...s, tokens: { ...s.tokens, accessToken: 'new-access' } };
-    expect(await store().set(refreshed, 60, 'update')).toBe(false);
-    expect(await store().get(s.id)).toBeNull();
-    expect(await redis.exists(`bffkit:sess:${s.id}`)).toBe(0);
+    const tag = s.id.slice(0, 8);
+    const hash = createHash('sha256').update('user-1').digest('base64url');
+    expect((await redis.keys('*')).sort()).toEqual([`bffkit:{u:${tag}}:sess:${s.id}`, `bffkit:{u:${tag}}:user:${hash}`].sort());
   });
 
-  it("replaces a live session on 'update' and moves its TTL", async () => {
-    const s = session();
-    await store().set(s, 10, 'create');
-    const renewed = { ...s, lastActiveAt: s.lastActiveAt + 5 };
-    expect(await store().set(renewed, 120, 'update')).toBe(true);
-    expect(await store().get(s.id)).toEqual(renewed);
-    expect(await redis.pttl(`bffkit:sess:${s.id}`)).toBeGreaterThan(100_000);
-  });
-
-  it("never overwrites an existing session on 'create'", async () => {
-    const s = session();
-    await store().set(s, 60, 'create');
-    expect(await store().set({ ...s, user: { id: 'intruder' } }, 60, 'create')).toBe(false);
-    expect((await store().get(s.id))?.user.id).toBe('user-1');
-  });
-
-  it('reads a value copied under another session key as no session', async () => {
-    const a = session();
-    const b = session({ user: { id: 'user-2' } });
-    await store().set(a, 60, 'create');
-    await store().set(b, 60, 'create');
-    await redis.set(`bffkit:sess:${b.id}`, (await redis.get(`bffkit:sess:${a.id}`))!);
-    expect(await store().get(b.id)).toBeNull();
-    expect(await store().get(a.id)).toEqual(a);
-  });
-
-  it('reads tampered, hand-written plaintext or foreign-secret values as no session', async () => {
-    const s = session();
-    await store().set(s, 60, 'create');
-    const key = `bffkit:sess:${s.id}`;
-    const sealed = (await redis.get(key))!;
-    const flipped = sealed.slice(0, 20) + (sealed[20] === 'A' ? 'B' : 'A') + sealed.slice(21);
-    await redis.set(key, flipped);
-    expect(await store().get(s.id)).toBeNull();
-    await redis.set(key, JSON.stringify({ v: 1, i: s.id, u: s.user, a: 'forged', e: 1e10, t: 0, c: s.createdAt, l: s.lastActiveAt }));
-    expect(await store().get(s.id)).toBeNull();
-    await redisSessionStore(redis, { secret: OTHER_SECRET, logger: silentLogger }).set({ ...s }, 60, 'update');
-    expect(await store().get(s.id)).toBeNull();
-  });
-
-  it('opens sessions sealed with an older secret after the secret is rotated', async () => {
-    const s = session();
-    await redisSessionStore(redis, { secret: OTHER_SECRET, logger: silentLogger }).set(s, 60, 'create');
-    expect(await store({ secret: [SECRET, OTHER_SECRET] }).get(s.id)).toEqual(s);
-    expect(await store().get(s.id)).toBeNull();
-  });
-
-  it('stores readable JSON only when encryption is explicitly off', async () => {
+  it('requires the secret unless encryption is explicitly off', () => {
     expect(() => redisSessionStore(redis, { logger: silentLogger })).toThrow(ConfigError);
-    const plain = redisSessionStore(redis, { encrypt: false, logger: silentLogger });
-    const s = session();
-    await plain.set(s, 60, 'create');
-    expect(await redis.get(`bffkit:sess:${s.id}`)).toContain(s.tokens.accessToken);
-    expect(await plain.get(s.id)).toEqual(s);
+    expect(() => redisSessionStore(redis, { encrypt: false, logger: silentLogger })).not.toThrow();
   });
 
-  it("lists a user's live sessions and drops ended ones from the index", async () => {
-    const [a, b, c] = [session(), session(), session()];
-    const other = session({ user: { id: 'user-2' } });
-    for (const s of [a, b, c, other]) await store().set(s, 60, 'create');
-    await store().delete(b.id);
-    const listed = await store().listByUser('user-1');
-    expect(listed.map((s) => s.id).sort()).toEqual([a.id, c.id].sort());
-    const indexes = await redis.keys('bffkit:user:*');
-    expect(indexes).toHaveLength(2);
-    const members = await Promise.all(indexes.map((k) => redis.zrange(k, 0, -1)));
-    expect(members.flat().sort()).toEqual([a.id, c.id, other.id].sort());
+  it('lists and ends plain and placed sessions of one user together (one node)', async () => {
+    const plain = session();
+    const placed = session({ id: store().newId('user-1') });
+    for (const s of [plain, placed]) await store().set(s, 60, 'create');
+    expect((await store().listByUser('user-1')).map((s) => s.id).sort()).toEqual([plain.id, placed.id].sort());
+    expect(await store().deleteByUser('user-1')).toBe(2);
+    expect(await redis.keys('*')).toEqual([]);
   });
 
-  it('keeps the user index alive as long as its longest-lived session', async () => {
-    await store().set(session(), 30, 'create');
-    await store().set(session(), 300, 'create');
-    await store().set(session(), 60, 'create');
-    const [index] = await redis.keys('bffkit:user:*');
-    expect(await redis.pttl(index!)).toBeGreaterThan(290_000);
-  });
-
-  it('ends every session of one user and no one else', async () => {
-    const mine = [session(), session(), session()];
-    const theirs = session({ user: { id: 'user-2' } });
-    for (const s of [...mine, theirs]) await store().set(s, 60, 'create');
-    expect(await store().deleteByUser('user-1')).toBe(3);
-    for (const s of mine) expect(await store().get(s.id)).toBeNull();
-    expect(await store().get(theirs.id)).toEqual(theirs);
-    expect(await store().listByUser('user-1')).toEqual([]);
-    expect(await store().deleteByUser('user-1')).toBe(0);
-  });
-
-  it('a refresh racing "sign out everywhere" cannot resurrect a session', async () => {
-    const s = session();
-    await store().set(s, 60, 'create');
-    const refreshed = { ...s, tokens: { ...s.tokens, accessToken: 'late' } };
-    const [, updated] = await Promise.all([store().deleteByUser('user-1'), store().set(refreshed, 60, 'update')]);
-    // Whichever ran first, the session is gone afterwards.
-    expect(await store().get(s.id)).toBeNull();
-    expect(typeof updated).toBe('boolean');
-  });
-
-  it('reads malformed ids as no session', async () => {
-    for (const id of ['', 'short', '../../etc', 'a'.repeat(200), 'with space in it!!']) {
-      expect(await store().get(id)).toBeNull();
+  it('refuses a bad waitForReplicas at construction, naming the field', () => {
+    for (const bad of [-1, 1.5, 17, Number.NaN]) {
+      expect(() => store({ waitForReplicas: bad })).toThrow(/waitForReplicas/);
     }
   });
 
-  it('works from the very first command of a client that refuses to queue offline', async () => {
-    const fresh = new Redis(db.server.url, { enableOfflineQueue: false, lazyConnect: true, maxRetriesPerRequest: 1 });
-    db.closeAfterAll(fresh);
+  it('with waitForReplicas and no replica: writes still count, one warning, then no waiting for 10 s', async () => {
+    const logger = recordingLogger();
+    const st = redisSessionStore(redis, { secret: SECRET, logger, timeout: 0.2, waitForReplicas: 1 });
     const s = session();
-    const st = redisSessionStore(fresh, { secret: SECRET, logger: silentLogger });
+    let started = Date.now();
     expect(await st.set(s, 60, 'create')).toBe(true);
-    expect(await st.get(s.id)).toEqual(s);
+    expect(Date.now() - started).toBeGreaterThanOrEqual(45); // WAIT 1 50 (a quarter of the timeout) ran out
+    started = Date.now();
+    for (let i = 0; i < 5; i++) expect(await st.set({ ...s, lastActiveAt: s.lastActiveAt + i }, 60, 'update')).toBe(true);
+    expect(Date.now() - started).toBeLessThan(45); // five writes without a WAIT
+    const warnings = () => logger.lines.filter((l) => l.message.includes('replicas')).map((l) => l.message);
+    expect(warnings()).toEqual([
+      'redis: a session write reached 0 of 1 replicas within 50 ms; a failover now may lose writes (not waiting for replicas for 10 s)',
+    ]);
+    const now = Date.now();
+    const clock = vi.spyOn(Date, 'now').mockReturnValue(now + REPLICA_BACKOFF_MS + 1);
+    try {
+      await st.delete(s.id);
+    } finally {
+      clock.mockRestore();
+    }
+    expect(warnings()).toHaveLength(2);
+    expect(await st.get(s.id)).toBeNull();
   });
 });
 
@@ -197,7 +111,7 @@ describe('redisSessionStore when Redis fails', () => {
     const queueing = new Redis(dying.url); // defaults: offline queue on, 20 retries per request
     db.closeAfterAll(queueing);
     try {
-      const st = redisSessionStore(queueing, { secret: SECRET, timeout: 250, logger: silentLogger });
+      const st = redisSessionStore(queueing, { secret: SECRET, timeout: 0.25, logger: silentLogger });
       const s = session();
       await st.set(s, 60, 'create');
       await dying.kill();
@@ -215,7 +129,7 @@ describe('redisSessionStore when Redis fails', () => {
     try {
       const c = client(frozen.url);
       const logger = recordingLogger();
-      const st = redisSessionStore(c, { secret: SECRET, timeout: 300, logger });
+      const st = redisSessionStore(c, { secret: SECRET, timeout: 0.3, logger });
       const s = session();
       await st.set(s, 60, 'create');
       frozen.pause();

@@ -1,4 +1,5 @@
 import type { AuthLevel, DpopKeyPair, SessionUser, TokenSet, UpstreamToken } from '../types';
+import type { BackendDiagnostic } from './diagnostics';
 import type { FailureReason } from './failure';
 
 /**
@@ -6,9 +7,13 @@ import type { FailureReason } from './failure';
  * - `rejected`: the backend said no (bad credentials, invalid_grant). Permanent.
  * - `unavailable`: unreachable, 5xx or unreadable answer. Transient.
  * - `timeout`: no answer in time. Transient.
+ *
+ * A failure may carry a `diagnostic`: what went wrong and how to fix it, for the server log (one
+ * line per spell) and `bffkit check-backend`. It never holds a token, password or cookie, and never
+ * reaches the browser (`backendFailure` attaches it non-enumerable, so it is not serialised).
  * `problem` is a sentence for the operator's log when the cause is a misconfiguration (never a secret).
  */
-export type BackendResult<T> = { ok: true; value: T } | { ok: false; reason: FailureReason; problem?: string };
+export type BackendResult<T> = { ok: true; value: T } | { ok: false; reason: FailureReason; diagnostic?: BackendDiagnostic; problem?: string };
 
 /** Options of a refresh: for another resource (RFC 8707), proved with the session's DPoP key. */
 export interface RefreshOptions {
@@ -43,6 +48,27 @@ export interface ClientCredentialsRequest {
 /** Credentials as posted to the login route (by default `{ email, password }`). */
 export type LoginCredentials = Record<string, unknown>;
 
+/** What the login route knows about the request besides the credentials. */
+export interface LoginContext {
+  /** The client's address when bffkit knows it (only with `trustProxy`), e.g. for a backend's own per-IP limit. */
+  clientIp?: string;
+}
+
+/**
+ * The browser fields the login route requires before it calls `login()`, and the one among them
+ * that names the account: the login rate limit counts per value of that field (normalised), so it
+ * must be the value the backend checks.
+ */
+export interface LoginForm {
+  /** Browser field names that must be non-empty strings, e.g. `['email', 'password']`. */
+  fields: readonly string[];
+  /** The browser field holding the account identity, e.g. `'email'`. One of `fields`. */
+  identity: string;
+}
+
+/** What a logout did at the backend: `revoked`, or `not-needed` (nothing live to revoke: no endpoint, no token, all expired). */
+export type RevokeOutcome = 'revoked' | 'not-needed';
+
 /**
  * How bffkit talks to a backend. The credentials adapter implements it for REST login APIs;
  * an OpenID Connect adapter implements the same interface with a redirect-based login.
@@ -51,15 +77,20 @@ export interface BackendAdapter {
   /** A short name for logs, e.g. 'credentials'. */
   readonly kind: string;
   /** Exchanges credentials for tokens. Absent on redirect-based adapters. */
-  login?(credentials: LoginCredentials): Promise<BackendResult<TokenSet>>;
+  login?(credentials: LoginCredentials, context?: LoginContext): Promise<BackendResult<TokenSet>>;
+  /** Which browser fields `login()` needs. @default { fields: ['email', 'password'], identity: 'email' } */
+  readonly loginForm?: LoginForm;
   /**
    * Exchanges a refresh token for new tokens (rotated or not). With `options.resource`, the answer's
    * access token is for that resource (RFC 8707) and its refresh token (when rotated) is the session's
    * new one.
    */
   refresh(refreshToken: string, options?: RefreshOptions): Promise<BackendResult<TokenSet>>;
-  /** Revokes the session's tokens at the backend, best effort. */
-  revoke?(tokens: TokenSet): Promise<void>;
+  /**
+   * Revokes the session's tokens at the backend. Never throws for a backend failure: answers what
+   * happened (a failure is logged and reported in the logout result). `void` means "not reported".
+   */
+  revoke?(tokens: TokenSet): Promise<BackendResult<RevokeOutcome> | void>;
   /** The display user for fresh tokens (`dpopKey` proves a bound token at the userinfo endpoint). */
   user(tokens: TokenSet, options?: { dpopKey?: DpopKeyPair }): Promise<BackendResult<SessionUser>>;
   /** Token exchange (RFC 8693): a token for another audience, from one the session holds. */
@@ -76,6 +107,11 @@ export interface BackendAdapter {
   clientJwks?(): { keys: object[] } | null;
   /** Whether sessions of this backend hold a DPoP key (their tokens are sender-constrained, RFC 9449). */
   readonly dpop?: boolean;
+  /**
+   * Statuses with which the backend's APIs refuse an access token that has expired or been revoked:
+   * a forwarded call answered with one of them is retried once after a refresh. @default [401]
+   */
+  readonly rejectedStatuses?: readonly number[];
   /**
    * True when `user()` asks the backend with the token (so a forged token fails there). Token handoff
    * in `'userinfo'` mode is refused unless this holds.

@@ -1,144 +1,141 @@
-import type { BackendAdapter, BackendResult, LoginCredentials } from './adapter';
-import { ConfigError } from '../errors';
-import { configuredUrl } from '../http/url';
-import { systemClock, type Clock } from '../time';
 import type { SessionUser, TokenSet } from '../types';
+import type { BackendAdapter, BackendResult, LoginContext, LoginCredentials, RevokeOutcome } from './adapter';
+import { callBackend, isObject, unparseable, type Answer } from './backend-call';
+import { backendFailure } from './classify';
+import { resolveCredentialsOptions } from './credentials-options';
+import type { CredentialsBackendOptions, ResolvedCredentials } from './credentials-types';
+import { safeKeys } from './diagnostics';
+import { readPath } from './field-path';
 import { unverifiedClaims } from './jwt-claims';
-import { toTokenSet, type TokenAnswer } from './token-set';
+import { missingField, tokensFrom } from './token-answer';
 
-/** Names of the token fields in the backend's login and refresh answers. */
-export interface TokenFieldMapping {
-  /** @default 'access_token' */
-  accessToken: string;
-  /** @default 'refresh_token' */
-  refreshToken: string;
-  /** Seconds until the access token expires; when absent, the JWT `exp` is used. @default 'expires_in' */
-  expiresIn?: string;
-  /** Field name of the refresh token in the refresh and logout request bodies. @default 'refresh_token' */
-  refreshRequestField: string;
+export { TOKEN_FIELDS } from './credentials-types';
+export type { CredentialsBackendOptions, TokenFieldMapping } from './credentials-types';
+
+/** The adapter `credentialsBackend` returns: a {@link BackendAdapter} plus its validated options (for `check-backend`). */
+export interface CredentialsBackend extends BackendAdapter {
+  readonly kind: 'credentials';
+  readonly options: ResolvedCredentials;
+  login(credentials: LoginCredentials, context?: LoginContext): Promise<BackendResult<TokenSet>>;
+  revoke(tokens: TokenSet): Promise<BackendResult<RevokeOutcome>>;
 }
-
-/** Ready-made mappings for common backend shapes. */
-export const TOKEN_FIELDS = {
-  /** OAuth 2 style: `{ access_token, refresh_token, expires_in }` (also FastAPI, Laravel Passport, many Express APIs). */
-  oauth2: { accessToken: 'access_token', refreshToken: 'refresh_token', expiresIn: 'expires_in', refreshRequestField: 'refresh_token' },
-  /** Django REST framework SimpleJWT: `{ access, refresh }`; expiry from the JWT `exp`. */
-  simplejwt: { accessToken: 'access', refreshToken: 'refresh', refreshRequestField: 'refresh' },
-} as const satisfies Record<string, TokenFieldMapping>;
-
-/** Options of {@link credentialsBackend}. */
-export interface CredentialsBackendOptions {
-  /** The backend's base URL, e.g. `https://api.example.com` (a base path is kept). */
-  url: string;
-  paths?: {
-    /** @default '/auth/login' */ login?: string;
-    /** @default '/auth/refresh' */ refresh?: string;
-    /** Revocation endpoint, or `false` when the backend has none. @default '/auth/logout' */ logout?: string | false;
-    /** Endpoint answering the current user for a Bearer token, or `false` to use the JWT claims. @default '/auth/me' */
-    user?: string | false;
-  };
-  /** Token field names: a preset name or a mapping. @default 'oauth2' */
-  fields?: keyof typeof TOKEN_FIELDS | TokenFieldMapping;
-  /** Which credential fields are sent to the login endpoint. @default ['email', 'password'] */
-  credentialFields?: readonly string[];
-  /** Maps the user endpoint's JSON (or the JWT claims) to the display user. @default id/sub, email, name */
-  mapUser?: (raw: Record<string, unknown>) => SessionUser;
-  /** Seconds to wait for the backend. @default 10 */
-  timeout?: number;
-  /** @internal clock for tests */
-  clock?: Clock;
-}
-
-const DEFAULT_PATHS = { login: '/auth/login', refresh: '/auth/refresh', logout: '/auth/logout', user: '/auth/me' } as const;
 
 /**
- * A backend adapter for REST APIs that log in with credentials and answer tokens.
+ * A backend adapter for REST APIs that log in with credentials and answer tokens: one options
+ * object, validated at start-up, with a preset for common backends (`oauth2`, the default;
+ * `simplejwt`, `betterAuth`, `payload`) and field paths, expiry units, login field names, refresh and
+ * logout styles and the Authorization scheme for everything else. Every failure is a value with a
+ * diagnostic (logged once per spell by the core).
  *
  * @example
- * const backend = credentialsBackend({ url: 'http://127.0.0.1:4000', fields: 'oauth2' });
+ * const backend = credentialsBackend({ url: 'http://127.0.0.1:8000', preset: 'simplejwt' });
  */
-export function credentialsBackend(options: CredentialsBackendOptions): BackendAdapter {
-  const base = configuredUrl('backend.url', options?.url);
-  const fields: TokenFieldMapping = typeof options.fields === 'object' ? options.fields : TOKEN_FIELDS[options.fields ?? 'oauth2'];
-  if (!fields) throw new ConfigError('backend.fields', `must be one of ${Object.keys(TOKEN_FIELDS).join(', ')} or a mapping`);
-  const paths = { ...DEFAULT_PATHS, ...options.paths };
-  const credentialFields = options.credentialFields ?? ['email', 'password'];
-  const mapUser = options.mapUser ?? defaultMapUser;
-  const timeoutMs = (options.timeout ?? 10) * 1000;
-  const clock = options.clock ?? systemClock;
-  const endpoint = (p: string) => new URL(base.pathname.replace(/\/$/, '') + p, base.origin);
+export function credentialsBackend(options: CredentialsBackendOptions): CredentialsBackend {
+  const o = resolveCredentialsOptions(options);
+  // The user of a login answer, for the user() call the login route makes right after (user.from: 'login').
+  const fromLogin = new WeakMap<TokenSet, unknown>();
+  const mapUser = o.user.map ?? defaultMapUser;
 
-  async function call(p: string, init: RequestInit): Promise<BackendResult<Response>> {
+  async function refresh(refreshToken: string): Promise<BackendResult<TokenSet>> {
+    const { mode, path, field, tokens } = o.refresh;
+    if (mode === 'none' || path === false) return backendFailure('rejected');
+    const r = await callBackend(o, {
+      step: 'refresh', method: 'POST', path,
+      ...(mode === 'body' ? { body: { [field]: refreshToken }, encoding: 'json' as const } : { credential: refreshToken }),
+    });
+    // A backend that does not rotate answers no refresh token: keep using the current one.
+    return r.ok ? tokensFrom(o, 'refresh', r.value, tokens, { refreshToken }) : r;
+  }
+
+  function mapped(raw: unknown, answer: Answer | undefined): BackendResult<SessionUser> {
     try {
-      const res = await fetch(endpoint(p), { ...init, redirect: 'manual', signal: AbortSignal.timeout(timeoutMs) });
-      if (res.status >= 500 || (res.status >= 300 && res.status < 400)) {
-        await res.body?.cancel();
-        return { ok: false, reason: 'unavailable' };
-      }
-      return { ok: true, value: res };
-    } catch (error) {
-      return { ok: false, reason: (error as Error)?.name === 'TimeoutError' ? 'timeout' : 'unavailable' };
+      if (!isObject(raw)) throw new TypeError('not an object');
+      return { ok: true, value: mapUser(raw) };
+    } catch {
+      return backendFailure('unavailable', {
+        step: 'user', kind: 'user-unmappable', ...(answer ? { request: answer.request, status: answer.status } : {}),
+        problem: `the user (${o.user.from}${o.user.field ? ` at \`${o.user.field}\`` : ''}) could not be mapped; it has keys: ${safeKeys(raw).join(', ') || 'none'}`,
+        hint: "set user.field to the path of the user object, or user.map to build { id, email?, name? } from it",
+      });
     }
   }
 
-  async function tokenCall(p: string, body: Record<string, unknown>, previous?: Pick<TokenSet, 'refreshToken'>): Promise<BackendResult<TokenSet>> {
-    const r = await call(p, { method: 'POST', headers: JSON_HEADERS, body: JSON.stringify(body) });
+  async function userFromEndpoint(tokens: TokenSet, path: string): Promise<BackendResult<SessionUser>> {
+    const r = await callBackend(o, { step: 'user', method: 'GET', path, credential: tokens.accessToken });
     if (!r.ok) return r;
-    if (!r.value.ok) {
-      await r.value.body?.cancel();
-      return { ok: false, reason: 'rejected' };
+    const answer = r.value;
+    if (answer.data !== null && !isObject(answer.data)) return unparseable('user', answer);
+    const raw = answer.data === null ? null : readPath(answer.data, o.user.field);
+    if (raw === null) {
+      // 200 `null` / `{ user: null }`: how better-auth and Payload say "this token is not signed in".
+      return backendFailure('rejected', {
+        step: 'user', kind: 'signed-out', request: answer.request, status: answer.status,
+        problem: `${answer.request} answered ${answer.status} with no user${o.user.field ? ` (\`${o.user.field}\` is null)` : ' (null)'}: it did not accept the token`,
+        hint: `check authScheme (sent '${o.authScheme}') and that user.path answers for this token`,
+      });
     }
-    const data = await readJson(r.value);
-    if (data === 'timeout') return { ok: false, reason: 'timeout' };
-    const tokens = data && toTokenSet(tokenAnswer(data, fields), clock(), previous);
-    return tokens ? { ok: true, value: tokens } : { ok: false, reason: 'unavailable' };
+    if (raw === undefined) return missingField('user', answer, 'user.field', o.user.field);
+    return mapped(raw, answer);
+  }
+
+  async function revoke(tokens: TokenSet): Promise<BackendResult<RevokeOutcome>> {
+    const { mode, path, field, requiresLiveToken } = o.logout;
+    if (mode === 'none' || path === false) return { ok: true, value: 'not-needed' };
+    let current = tokens;
+    const bearer = mode === 'bearer' || mode === 'both';
+    if (bearer && requiresLiveToken && current.expiresAt <= o.clock()) {
+      // Every token of a backend that refreshes with the access token has expired with it: nothing live is left.
+      if (o.refresh.mode === 'access-token' || o.refresh.mode === 'none' || !current.refreshToken) return { ok: true, value: 'not-needed' };
+      const fresh = await refresh(current.refreshToken);
+      if (!fresh.ok) return fresh.reason === 'rejected' ? { ok: true, value: 'not-needed' } : backendFailure(fresh.reason, fresh.diagnostic && { ...fresh.diagnostic, step: 'logout' });
+      current = fresh.value;
+    }
+    const withBody = mode === 'body' || mode === 'both';
+    if (withBody && !current.refreshToken) return { ok: true, value: 'not-needed' };
+    const r = await callBackend(o, {
+      step: 'logout', method: 'POST', path,
+      ...(withBody ? { body: { [field]: current.refreshToken }, encoding: 'json' as const } : {}),
+      ...(bearer ? { credential: current.accessToken } : {}),
+    });
+    return r.ok ? { ok: true, value: 'revoked' } : r;
   }
 
   return {
     kind: 'credentials',
-    // Reading claims (paths.user === false) trusts the token; calling the user endpoint does not.
-    userVerifiesToken: paths.user !== false,
-    login(credentials: LoginCredentials) {
+    options: o,
+    loginForm: { fields: [...new Set(o.login.fields.map(([, browser]) => browser))], identity: o.login.identity },
+    rejectedStatuses: o.rejectedStatuses,
+    // Reading claims trusts the token; asking the user endpoint does not (token handoff needs the latter).
+    userVerifiesToken: o.user.path !== false && o.user.from !== 'claims',
+    async login(credentials, context) {
       const body: Record<string, unknown> = {};
-      for (const f of credentialFields) body[f] = credentials[f];
-      return tokenCall(paths.login, body);
-    },
-    refresh(refreshToken: string) {
-      // A backend that does not rotate answers no refresh token: keep using the current one.
-      return tokenCall(paths.refresh, { [fields.refreshRequestField]: refreshToken }, { refreshToken });
-    },
-    async revoke(tokens: TokenSet) {
-      if (!paths.logout || !tokens.refreshToken) return;
-      const r = await call(paths.logout, {
-        method: 'POST',
-        headers: { ...JSON_HEADERS, authorization: `Bearer ${tokens.accessToken}` },
-        body: JSON.stringify({ [fields.refreshRequestField]: tokens.refreshToken }),
-      });
-      if (r.ok) await r.value.body?.cancel();
-    },
-    async user(tokens: TokenSet) {
-      if (paths.user === false) {
-        const claims = unverifiedClaims(tokens.accessToken);
-        return claims ? safeMap(mapUser, claims) : { ok: false, reason: 'rejected' };
-      }
-      const r = await call(paths.user, { headers: { accept: 'application/json', authorization: `Bearer ${tokens.accessToken}` } });
+      for (const [backend, browser] of o.login.fields) body[backend] = credentials[browser];
+      const headers: Record<string, string> = o.clientIpHeader && context?.clientIp ? { [o.clientIpHeader]: context.clientIp } : {};
+      const r = await callBackend(o, { step: 'login', method: 'POST', path: o.login.path, body, encoding: o.login.encoding, headers, sent: Object.keys(body) });
       if (!r.ok) return r;
-      if (!r.value.ok) {
-        await r.value.body?.cancel();
-        return { ok: false, reason: r.value.status === 401 || r.value.status === 403 ? 'rejected' : 'unavailable' };
+      const tokens = tokensFrom(o, 'login', r.value, o.tokens);
+      if (tokens.ok && o.user.from === 'login') fromLogin.set(tokens.value, { answer: r.value });
+      return tokens;
+    },
+    refresh,
+    revoke,
+    async user(tokens) {
+      const login = fromLogin.get(tokens) as { answer: Answer } | undefined;
+      if (login) {
+        const raw = readPath(login.answer.data, o.user.field);
+        return raw === undefined ? missingField('user', login.answer, 'user.field', o.user.field) : mapped(raw, login.answer);
       }
-      const data = await readJson(r.value);
-      if (data === 'timeout') return { ok: false, reason: 'timeout' };
-      return data ? safeMap(mapUser, data) : { ok: false, reason: 'unavailable' };
+      if (o.user.from === 'claims' || o.user.path === false) {
+        const claims = unverifiedClaims(tokens.accessToken);
+        if (claims) return mapped(claims, undefined);
+        return backendFailure('rejected', {
+          step: 'user', kind: 'user-unmappable', problem: 'the access token is not a JWT, so it has no claims to read the user from',
+          hint: "set user.path to the backend's user endpoint (user.from: 'endpoint'), or user.from: 'login'",
+        });
+      }
+      return userFromEndpoint(tokens, o.user.path);
     },
   };
-}
-
-const JSON_HEADERS = { 'content-type': 'application/json', accept: 'application/json' };
-
-/** The token fields of an answer, by the configured names. */
-function tokenAnswer(data: Record<string, unknown>, fields: TokenFieldMapping): TokenAnswer {
-  return { accessToken: data[fields.accessToken], refreshToken: data[fields.refreshToken], expiresIn: fields.expiresIn ? data[fields.expiresIn] : undefined };
 }
 
 function defaultMapUser(raw: Record<string, unknown>): SessionUser {
@@ -149,23 +146,4 @@ function defaultMapUser(raw: Record<string, unknown>): SessionUser {
   const name = raw.name ?? raw.username;
   if (typeof name === 'string') user.name = name;
   return user;
-}
-
-function safeMap(map: (raw: Record<string, unknown>) => SessionUser, raw: Record<string, unknown>): BackendResult<SessionUser> {
-  try {
-    return { ok: true, value: map(raw) };
-  } catch {
-    return { ok: false, reason: 'unavailable' };
-  }
-}
-
-/** The JSON object in a body; null when it is not one; 'timeout' when the body stalled past the deadline. */
-async function readJson(res: Response): Promise<Record<string, unknown> | null | 'timeout'> {
-  try {
-    const data: unknown = await res.json();
-    return data && typeof data === 'object' && !Array.isArray(data) ? (data as Record<string, unknown>) : null;
-  } catch (error) {
-    // The timeout signal also covers the body: headers on time but a stalled body is still a timeout.
-    return (error as Error)?.name === 'TimeoutError' ? 'timeout' : null;
-  }
 }

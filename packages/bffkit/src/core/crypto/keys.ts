@@ -28,7 +28,7 @@ export interface KeyRing {
   keys: readonly { id: number; key: Buffer }[];
 }
 
-/** Minimum secret length in characters (SECURITY.md 5). */
+/** Minimum secret length in characters (docs/security.md 5). */
 export const MIN_SECRET_LENGTH = 32;
 
 // Fixed, versioned salt: changing it would invalidate every existing cookie, so it is part of the format.

@@ -1,5 +1,5 @@
 /**
- * Authenticated encryption of cookie values (SECURITY.md 3-5): AES-256-GCM with a per-purpose key.
+ * Authenticated encryption of cookie values (docs/security.md 3-5): AES-256-GCM with a per-purpose key.
  *
  * Format (then base64url without padding):
  *   [0x01 version][key id][12-byte random IV][ciphertext][16-byte GCM tag]

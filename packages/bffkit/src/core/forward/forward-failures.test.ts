@@ -36,7 +36,7 @@ async function expectError(response: Response, status: number, code: string) {
   expect(body.message).not.toMatch(/127\.0\.0\.1|stale|fresh|ECONN|at .*\(/);
 }
 
-describe('forwardRequest: timeouts and unreachable upstreams (SECURITY.md 21)', () => {
+describe('forwardRequest: timeouts and unreachable upstreams (docs/security.md 21)', () => {
   it('answers 504 upstream_timeout when the upstream does not answer in time', async () => {
     up.setHandler(behaviours.slow(2_000));
     const started = Date.now();
@@ -97,7 +97,7 @@ describe('forwardRequest: timeouts and unreachable upstreams (SECURITY.md 21)', 
   });
 });
 
-describe('forwardRequest: body size limit (SECURITY.md 21)', () => {
+describe('forwardRequest: body size limit (docs/security.md 21)', () => {
   it('answers 413 before calling the upstream when Content-Length is over the limit', async () => {
     const res = await forward(post('x'.repeat(2_000), { 'content-length': '2000' }), { maxRequestBodyBytes: 1_000 });
     await expectError(res, 413, 'payload_too_large');

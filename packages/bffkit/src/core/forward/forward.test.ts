@@ -89,7 +89,7 @@ describe('forwardRequest: what reaches the upstream', () => {
   });
 });
 
-describe('forwardRequest: path and method safety (SECURITY.md 18, 21)', () => {
+describe('forwardRequest: path and method safety (docs/security.md 18, 21)', () => {
   it.each([
     '/notes/..%2fadmin', '/notes/%2e%2e%2fadmin', '/notes/..%5cadmin', '/notes/%252e%252e/admin', '/notes//admin',
     '/notes/%00', '/notes/a%0d%0ax', '//evil.example/notes', '/notes/%ef%bc%8e%ef%bc%8e/x', '/notes/..;/admin',
@@ -130,7 +130,7 @@ describe('forwardRequest: path and method safety (SECURITY.md 18, 21)', () => {
   });
 });
 
-describe('forwardRequest: what reaches the browser (SECURITY.md 20)', () => {
+describe('forwardRequest: what reaches the browser (docs/security.md 20)', () => {
   it('strips upstream Set-Cookie', async () => {
     up.setHandler(behaviours.setCookie());
     const res = await forward(req('/notes'));

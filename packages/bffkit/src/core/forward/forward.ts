@@ -23,11 +23,15 @@ export interface ForwardContext {
   appUrl: URL;
   /** The configuration's DPoP handles (they keep the servers' nonces). @default a fresh set */
   dpop?: DpopHandles;
-  /** Called once when the upstream answered 401 and the body is replayable; returns a fresh credential or null. */
+  /** Called once when the upstream refused the token and the body is replayable; returns a fresh credential or null. */
   onUnauthorized?: () => Promise<CallCredential | null>;
+  /** The statuses that mean "token refused" and call `onUnauthorized` (some backends answer 403). @default [401] */
+  retryStatuses?: readonly number[];
   /** The answer to a step-up challenge (RFC 9470, or the upstream's `stepUp` rule). @default a 401 `step_up_required` for a redirect sign-in */
   onStepUp?: (challenge: StepUpChallenge) => Response;
 }
+
+const UNAUTHORIZED: readonly number[] = [401];
 
 /** Bodies up to this size are buffered (never more) so a 401 can be retried once; larger ones stream. */
 export const MAX_REPLAYABLE_BODY_BYTES = 64 * 1024;
@@ -128,7 +132,7 @@ async function exchange(request: Request, upstream: ResolvedUpstream, url: URL, 
       return (ctx.onStepUp ?? ((c) => stepUpResponse(c, 'redirect')))(challenge);
     }
   }
-  if (response.status === 401 && replayable && ctx.onUnauthorized) {
+  if ((ctx.retryStatuses ?? UNAUTHORIZED).includes(response.status) && replayable && ctx.onUnauthorized) {
     // Why once: a second 401 with a fresh token is the answer; looping would hammer the backend.
     const first = response;
     const fresh = await ctx.onUnauthorized().catch((error: unknown) => {

@@ -1,5 +1,5 @@
 /**
- * Header hygiene for forwarded calls: what goes up (SECURITY.md 19) and what comes back (20).
+ * Header hygiene for forwarded calls: what goes up (docs/security.md 19) and what comes back (20).
  */
 import { HOP_BY_HOP } from './header-rules';
 import { rewriteLocation } from './location';
@@ -8,7 +8,7 @@ import type { ResolvedUpstream } from './upstream';
 /**
  * Response headers that never reach the browser: upstream cookies; hop-by-hop; server identity;
  * the upstream's auth challenge (the browser does not authenticate upstream; a `Basic` challenge
- * would pop a password dialog on the app's origin); CORS (SECURITY.md 15: it stays closed);
+ * would pop a password dialog on the app's origin); CORS (docs/security.md 15: it stays closed);
  * origin-wide policies that belong to the app (HSTS, Alt-Svc, Clear-Site-Data could wipe the
  * session cookie); and headers a front proxy or Next.js would act on (X-Accel-Redirect serves
  * internal files from nginx; x-middleware-* rewrites routes in Next.js); and `DPoP-Nonce`, which is
@@ -63,7 +63,7 @@ export function upstreamRequestHeaders(incoming: Headers, upstream: ResolvedUpst
  * The headers returned to the browser: the upstream's headers minus the stripped set and anything
  * the upstream nominated in `Connection`; `Location` rewritten into the mount or dropped;
  * `Cache-Control: private, no-store` unless the upstream already said `no-store` (the response
- * was fetched with the user's token, SECURITY.md 29); `X-Content-Type-Options: nosniff`.
+ * was fetched with the user's token, docs/security.md 29); `X-Content-Type-Options: nosniff`.
  *
  * @param upstreamUrl The URL that was called (to resolve a relative Location).
  * @example

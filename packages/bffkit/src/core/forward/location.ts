@@ -1,5 +1,5 @@
 /**
- * What happens to an upstream `Location` header (SECURITY.md 20).
+ * What happens to an upstream `Location` header (docs/security.md 20).
  *
  * bffkit never follows upstream redirects (the token must never travel to another host). The
  * status (3xx, or 201 Created) is passed to the browser, and its Location is:

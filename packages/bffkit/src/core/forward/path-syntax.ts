@@ -1,5 +1,5 @@
 /**
- * The strict path grammar of forwarded requests (SECURITY.md 18), independent of any rule.
+ * The strict path grammar of forwarded requests (docs/security.md 18), independent of any rule.
  *
  * The rule set, applied to the RAW (still percent-encoded) path:
  * 1. It starts with '/' (so `scheme:`, `host/...` and absolute URLs are out), is at most

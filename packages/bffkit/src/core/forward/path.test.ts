@@ -103,6 +103,15 @@ describe('buildUpstreamUrl', () => {
     expect(buildUpstreamUrl(withBase, { path: '/', search: '' }).href).toBe('https://api.example.com/v1/');
   });
 
+  it('appends a trailing slash when the upstream wants one (Django REST framework), never doubling it', () => {
+    const django = resolveUpstream('django', { url: 'http://127.0.0.1:8000', mount: '/api/backend', allow: [{ path: '/api/notes', methods: ['GET'] }], trailingSlash: true });
+    expect(buildUpstreamUrl(django, { path: '/api/notes', search: '?page=2' }).href).toBe('http://127.0.0.1:8000/api/notes/?page=2');
+    expect(buildUpstreamUrl(django, { path: '/api/notes/7/', search: '' }).href).toBe('http://127.0.0.1:8000/api/notes/7/');
+    expect(() => resolveUpstream('x', { url: 'http://127.0.0.1:8000', mount: '/m', allow: [{ path: '/a', methods: ['GET'] }], trailingSlash: 'yes' as never })).toThrow(
+      /upstreams.x.trailingSlash/,
+    );
+  });
+
   it('rejects @host in any encoding', () => {
     for (const raw of ['/notes/@evil.example', '/notes/%40evil.example', '/notes/a@b', '/@evil.example/notes', '/notes/evil.example:80@x']) {
       expect(get(raw)).toMatchObject({ ok: false, code: 'invalid_request' });

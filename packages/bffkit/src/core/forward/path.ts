@@ -1,5 +1,5 @@
 /**
- * Which upstream URL a browser request maps to, if any (SECURITY.md 18).
+ * Which upstream URL a browser request maps to, if any (docs/security.md 18).
  */
 import { canonicalPath } from './path-syntax';
 import { FORWARDABLE_METHODS, type ResolvedRule, type ResolvedUpstream } from './upstream';
@@ -67,7 +67,8 @@ function matchRule(rules: readonly ResolvedRule[], path: string): ResolvedRule |
  * buildUpstreamUrl(upstream, { path: '/notes/1', search: '' }).href; // 'https://api.x.com/v1/notes/1'
  */
 export function buildUpstreamUrl(upstream: ResolvedUpstream, check: { path: string; search: string }): URL {
-  const url = new URL(`${upstream.url.origin}${upstream.basePath}${check.path}${check.search}`);
+  const path = upstream.trailingSlash && !check.path.endsWith('/') ? `${check.path}/` : check.path;
+  const url = new URL(`${upstream.url.origin}${upstream.basePath}${path}${check.search}`);
   if (url.origin !== upstream.url.origin) throw new Error('bffkit: upstream URL left the upstream origin');
   return url;
 }

@@ -44,6 +44,12 @@ export interface UpstreamOptions {
    * `insufficient_user_authentication` challenge is always recognised. @default undefined
    */
   stepUp?: StepUpRule;
+  /**
+   * Append `/` to every forwarded path that has none. For APIs that want it (Django REST framework):
+   * Next.js removes a trailing slash from the browser's URL (a 308) before any route handler runs.
+   * @default false
+   */
+  trailingSlash?: boolean;
 }
 
 /** A rule after validation: canonical path, upper-case methods. */
@@ -71,6 +77,8 @@ export interface ResolvedUpstream {
   token: ResolvedTokenPolicy;
   /** A backend's own step-up answer, when configured. */
   stepUp: StepUpRule | undefined;
+  /** Append `/` to forwarded paths without one. */
+  trailingSlash: boolean;
 }
 
 /** All defaults in one place. */
@@ -80,7 +88,7 @@ export const UPSTREAM_DEFAULTS = {
   allowRequestHeaders: [] as readonly string[],
 } as const;
 
-/** Request headers the browser may send to the upstream (SECURITY.md 19): an allow-list, not a deny-list. */
+/** Request headers the browser may send to the upstream (docs/security.md 19): an allow-list, not a deny-list. */
 export const DEFAULT_REQUEST_HEADER_ALLOW_LIST: readonly string[] = [
   'accept',
   'accept-language',
@@ -129,6 +137,7 @@ export function resolveUpstream(name: string, options: UpstreamOptions, rules: {
     requestHeaderAllowList: resolveHeaderAllowList(options.allowRequestHeaders, field('allowRequestHeaders'), rules.csrfHeader),
     token: resolveTokenPolicy(field('token'), options.token),
     stepUp: resolveStepUpRule(field('stepUp'), options.stepUp),
+    trailingSlash: trailingSlash(options.trailingSlash, field('trailingSlash')),
   };
 }
 
@@ -137,6 +146,11 @@ function resolveStepUpRule(field: string, rule: StepUpRule | undefined): StepUpR
   if (!rule || !Number.isInteger(rule.status) || rule.status < 400 || rule.status > 499) throw new ConfigError(field, 'needs a 4xx status');
   if (typeof rule.code !== 'string' || !/^[\x21-\x7e]{1,100}$/.test(rule.code)) throw new ConfigError(field, 'needs the JSON code that names the step-up');
   return { status: rule.status, code: rule.code };
+}
+
+function trailingSlash(raw: unknown, field: string): boolean {
+  if (raw !== undefined && typeof raw !== 'boolean') throw new ConfigError(field, 'must be true or false');
+  return raw ?? false;
 }
 
 function parseBaseUrl(raw: unknown, field: string): URL {

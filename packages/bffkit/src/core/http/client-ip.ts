@@ -1,5 +1,5 @@
 /**
- * The client address used for rate limiting (SECURITY.md 28). X-Forwarded-For is attacker-writable at its
+ * The client address used for rate limiting (docs/security.md 28). X-Forwarded-For is attacker-writable at its
  * left end, so it is read only when the app says how many proxies in front of it are trusted, and then
  * only from the right: each trusted proxy appends the address it saw, so the entry `hops` from the right
  * was written by the outermost trusted proxy and cannot be forged by the client.

@@ -1,5 +1,5 @@
 /**
- * Cross-site request forgery defence (SECURITY.md 13-15): a static custom header (a cross-site page
+ * Cross-site request forgery defence (docs/security.md 13-15): a static custom header (a cross-site page
  * cannot add one without a CORS preflight, which we never grant) plus Fetch Metadata / Origin checks.
  * SameSite cookies alone are not relied upon.
  */

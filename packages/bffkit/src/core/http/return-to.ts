@@ -1,5 +1,5 @@
 /**
- * Open-redirect defence for `returnTo` (SECURITY.md 17): only a same-origin absolute path survives.
+ * Open-redirect defence for `returnTo` (docs/security.md 17): only a same-origin absolute path survives.
  * Allow-list by shape, then a real URL parse, then a re-check of the normalised output.
  */
 

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { resolveConfig, type BffOptions } from '../config';
-import { attemptLimit } from './attempt-limit';
-import { memoryRateLimitStore, type RateLimitStore } from '../stores/rate-limit';
+import { attemptLimit, normalizedIdentity } from './attempt-limit';
+import { memoryRateLimitStore } from '../stores/memory-rate-limit-store';
+import type { RateLimitStore } from '../stores/rate-limit-store';
 import { APP, fakeBackend, fakeClock, get, recordingLogger, SECRET } from '../testing/support';
 
 /** A store that records every key it sees. */
@@ -131,5 +132,24 @@ describe('login rate limit per client address', () => {
       expect((await attemptLimit(c, from('203.0.113.7'), 'login', email).reserve()).ok).toBe(true);
       await attemptLimit(c, from('203.0.113.7'), 'login', email).succeeded();
     }
+  });
+});
+
+describe('normalizedIdentity (the counter key only)', () => {
+  it.each([
+    ['  Alice@Example.COM ', 'alice@example.com'],
+    ['\uff21lice@example.com', 'alice@example.com'], // full-width A (NFKC)
+    ['al\u200bice@exa\u00admple.com', 'alice@example.com'], // zero-width space, soft hyphen
+    ['\ufeffalice', 'alice'], // byte-order mark
+    ['ALICE', 'alice'],
+  ])('%j counts as %j', (input, expected) => {
+    expect(normalizedIdentity(input)).toBe(expected);
+  });
+
+  it('makes Unicode and invisible variants of one account share its limit', async () => {
+    const c = config({}, { maxPerAccount: 2 });
+    await attemptLimit(c, from(), 'login', 'alice@example.com').reserve();
+    await attemptLimit(c, from(), 'login', '\uff21LICE@example.com').reserve();
+    expect((await attemptLimit(c, from(), 'login', 'ali\u200bce@example.com\u00ad ').reserve()).ok).toBe(false);
   });
 });

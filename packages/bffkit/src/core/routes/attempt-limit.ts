@@ -24,6 +24,19 @@ export interface AttemptLimit {
 }
 
 /**
+ * The account identity as counted: Unicode NFKC, invisible characters (zero-width, soft hyphen)
+ * dropped, surrounding whitespace trimmed, lower-cased. For the counter key only (the backend gets
+ * the value as typed): spellings one backend may treat as one account count as one, so variants
+ * cannot buy extra guesses. Over-counting a case-sensitive backend's two accounts is the safe side.
+ *
+ * @example
+ * normalizedIdentity(' Ａlice@Example.COM\u200b'); // 'alice@example.com'
+ */
+export function normalizedIdentity(value: string): string {
+  return value.normalize('NFKC').replace(/\p{Default_Ignorable_Code_Point}/gu, '').trim().toLowerCase();
+}
+
+/**
  * Brute-force protection (docs/security.md 28) for one attempt: counted per account (when there is
  * one) and per client address within a window. The client address comes from X-Forwarded-For only
  * with `trustProxy`; without it (and with no socket address, as in Next.js route handlers) only the
@@ -38,7 +51,7 @@ export interface AttemptLimit {
 export function attemptLimit(config: ResolvedConfig, request: Request, kind: AttemptKind, account?: string): AttemptLimit {
   const { store, maxPerAccount, maxPerAddress, window } = config.loginRateLimit;
   // Why hashed: counter keys may live in Redis; they should not hold email addresses.
-  const accountKey = account === undefined ? undefined : `${kind}:acct:${createHash('sha256').update(account.trim().toLowerCase()).digest('base64url')}`;
+  const accountKey = account === undefined ? undefined : `${kind}:acct:${createHash('sha256').update(normalizedIdentity(account)).digest('base64url')}`;
   const address = clientAddress(request, { trustProxy: config.trustProxy });
   const addressKey = address === 'unknown' ? undefined : `${kind}:addr:${address}`;
   return {

@@ -133,8 +133,10 @@ async function sendWithSession(
       stepUp = challenge;
       return stepUpResponse(challenge, ctx.config.backend.startLogin ? 'redirect' : 'form');
     },
-    // The upstream said 401 although the token looked valid: get a new one once and retry once
-    // (the session's own token is refreshed on the session in hand, not read from the cookie again).
+    // The upstream refused the token (401, or for the backend's own API a status its adapter names,
+    // such as Payload's 403) although it looked valid: get a new one once and retry once (the session's
+    // own token is refreshed on the session in hand, not read from the cookie again).
+    retryStatuses: upstream.token.kind === 'session' ? (ctx.config.backend.rejectedStatuses ?? [401]) : [401],
     onUnauthorized: async () => {
       if (upstream.token.kind === 'none') return null;
       if (upstream.token.kind !== 'session') return credential(true);

@@ -30,7 +30,7 @@ export const handoffAction: RouteAction = async (ctx, request) => {
   const verifier = ctx.handoffVerifier;
   if (!verifier) return errorResponse('not_found', 'No such auth route.');
   // Why JSON only: a cross-site HTML form can post urlencoded bodies without preflight; a token
-  // handoff has no no-JavaScript path that would justify accepting one (SECURITY.md 14).
+  // handoff has no no-JavaScript path that would justify accepting one (docs/security.md 14).
   if (mediaType(request) !== 'application/json') return errorResponse('unsupported_media_type', 'Send application/json.');
   const body = await readRequestBody(ctx, request);
   if (!body.ok) return body.response;

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { memoryRateLimitStore } from '../stores/rate-limit';
+import { memoryRateLimitStore } from '../stores/memory-rate-limit-store';
 import {
   APP,
   cookieHeaderFrom,
@@ -218,7 +218,7 @@ describe('POST /login as an HTML form (no JavaScript)', () => {
   });
 });
 
-describe('POST /login: session fixation (SECURITY.md 8)', () => {
+describe('POST /login: session fixation (docs/security.md 8)', () => {
   it('replaces an existing session with a new id and revokes the old refresh token', async () => {
     const { bff, backend } = testBff();
     const first = (await login(bff)).cookie;
@@ -243,7 +243,7 @@ describe('POST /login: session fixation (SECURITY.md 8)', () => {
   });
 });
 
-describe('POST /login: brute-force limit (SECURITY.md 28)', () => {
+describe('POST /login: brute-force limit (docs/security.md 28)', () => {
   it('answers 429 with Retry-After after five failures for one account, even with the right password', async () => {
     const { bff, backend } = testBff();
     for (let i = 0; i < 5; i++) {

@@ -1,6 +1,8 @@
+import type { LoginForm } from '../backends/adapter';
 import { transientError } from '../backends/failure';
 import type { BffContext, RouteAction } from '../context';
 import { BffError } from '../errors';
+import { clientAddress } from '../http/client-ip';
 import { json, seeOther, toErrorResponse, withCookies } from '../http/response';
 import { isSafeReturnTo, safeReturnTo } from '../http/return-to';
 import { toClientSession } from '../session/client-view';
@@ -12,6 +14,8 @@ const MAX_FIELD = 1024;
 // One message and status for every failure reason (docs/security.md 27): no account enumeration, and
 // the backend's own message is never relayed.
 const LOGIN_FAILED = 'Invalid email or password.';
+/** What the login route asks of the browser when the adapter does not say. */
+const DEFAULT_LOGIN_FORM: LoginForm = { fields: ['email', 'password'], identity: 'email' };
 
 /**
  * `POST {basePath}/login`: forwards the credentials to the backend, keeps the tokens in a fresh
@@ -23,16 +27,26 @@ export const loginAction: RouteAction = async (ctx, request) => {
   const { mode, fields } = body;
   const returnTo = safeReturnTo(fields.returnTo, ctx.config.defaultReturnTo);
   try {
-    const email = field(fields.email);
-    const password = field(fields.password);
-    if (!email || !password) throw new BffError('invalid_request', 'Email and password are required.');
-    const limit = attemptLimit(ctx.config, request, 'login', email);
+    const backend = ctx.config.backend;
+    const form = backend.loginForm ?? DEFAULT_LOGIN_FORM;
+    const values: Record<string, string> = {};
+    for (const name of form.fields) {
+      const value = field(fields[name]);
+      if (!value) throw new BffError('invalid_request', `${sentence(form.fields)} are required.`);
+      values[name] = value;
+    }
+    // Counted per the identity the backend checks (the adapter sends exactly this value under the
+    // backend's field name, and nothing it was not told to): another value in a field the backend
+    // ignores cannot open a fresh count (docs/security.md 28).
+    const identity = values[form.identity];
+    if (identity === undefined) throw new TypeError('bffkit: backend.loginForm.identity must be one of loginForm.fields');
+    const limit = attemptLimit(ctx.config, request, 'login', identity);
     const reserved = await limit.reserve();
     if (!reserved.ok) throw reserved.error;
 
-    const backend = ctx.config.backend;
     if (!backend.login) throw new BffError('not_found', 'This backend does not support credential login.');
-    const tokens = await backend.login({ ...fields, email, password });
+    const address = clientAddress(request, { trustProxy: ctx.config.trustProxy });
+    const tokens = await backend.login({ ...fields, ...values }, address === 'unknown' ? {} : { clientIp: address });
     if (!tokens.ok) {
       if (tokens.reason !== 'rejected') throw transientError(tokens.reason);
       throw new BffError('login_failed', LOGIN_FAILED);
@@ -64,6 +78,12 @@ function formFailure(ctx: BffContext, error: unknown, rawReturnTo: unknown): Res
   const res = seeOther(ctx.config.appUrl, `${ctx.config.loginPage}?${params}`);
   if (error instanceof BffError) for (const [k, v] of Object.entries(error.headers)) res.headers.set(k, v);
   return res;
+}
+
+/** ['email', 'password'] → 'Email and password'. */
+function sentence(names: readonly string[]): string {
+  const text = names.length > 1 ? `${names.slice(0, -1).join(', ')} and ${names.at(-1)}` : names.join('');
+  return text.charAt(0).toUpperCase() + text.slice(1);
 }
 
 function field(value: unknown): string | null {

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { GuardDecision } from './page-guard';
 import { APP, get, isClearing, login, testBff } from '../testing/support';
+import { pageUrl } from './page-guard';
 
 const RULES = { protectedPaths: ['/profile', '/notes', '/api/backend'] };
 
@@ -142,5 +143,21 @@ describe('guardRequest: signed-in requests', () => {
     const { bff } = testBff();
     const req = get('/profile', { headers: { 'x-middleware-subrequest': 'middleware:middleware:middleware:middleware:middleware' } });
     expect((await bff.guard(req, RULES)).type).toBe('redirect');
+  });
+});
+
+describe('guardRequest on raw URLs (skipProxyUrlNormalize)', () => {
+  it('treats a Pages Router data request as its page, so protection still applies', async () => {
+    const { bff } = testBff();
+    const d = await bff.guard(get('/_next/data/build-1/notes/42.json'), RULES);
+    expect(d.type).toBe('redirect');
+    if (d.type === 'redirect') expect(d.location).toBe(`${APP}/login?returnTo=%2Fnotes%2F42`);
+    expect(pageUrl(new URL(`${APP}/_next/data/b/index.json`)).pathname).toBe('/');
+  });
+
+  it("keeps Next's _rsc parameter out of returnTo", async () => {
+    const { bff } = testBff();
+    const d = await bff.guard(get('/notes?tab=2&_rsc=abc123'), RULES);
+    expect(d.type === 'redirect' && d.location).toBe(`${APP}/login?returnTo=%2Fnotes%3Ftab%3D2`);
   });
 });

@@ -32,7 +32,7 @@ export type GuardDecision =
  * const decision = await guardRequest(ctx, request, { protectedPaths: ['/profile', '/notes'] });
  */
 export async function guardRequest(ctx: BffContext, request: Request, rules: GuardRules): Promise<GuardDecision> {
-  const url = new URL(request.url);
+  const url = pageUrl(new URL(request.url));
   const { config } = ctx;
   if (url.pathname === config.basePath || url.pathname.startsWith(`${config.basePath}/`)) {
     return { type: 'continue', cookies: [] };
@@ -77,4 +77,21 @@ export function guardHeaders(decision: Exclude<GuardDecision, { type: 'respond' 
   const out: [string, string][] = decision.cookies.map((c) => ['set-cookie', serializeCookie(c)]);
   if (decision.cookies.length || decision.type === 'redirect') out.push(['cache-control', PRIVATE_CACHE_CONTROL]);
   return out;
+}
+
+/**
+ * The page URL a request is for, as Next routes it. With `skipProxyUrlNormalize` (which lets proxy.ts
+ * refuse Next's malformed RSC requests) proxy.ts sees raw URLs: a Pages Router data request
+ * `/_next/data/<build>/notes.json` is the page `/notes`, and Next's `_rsc` cache-busting parameter is
+ * no part of where the user was (it must not end up in `returnTo`).
+ *
+ * @example
+ * pageUrl(new URL('https://app.example.com/_next/data/b1/notes/1.json?_rsc=x')).pathname; // '/notes/1'
+ */
+export function pageUrl(raw: URL): URL {
+  const url = new URL(raw);
+  const data = /^\/_next\/data\/[^/]+(\/.*)\.json$/.exec(url.pathname);
+  if (data) url.pathname = data[1] === '/index' ? '/' : data[1]!;
+  url.searchParams.delete('_rsc');
+  return url;
 }

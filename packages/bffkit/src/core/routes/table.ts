@@ -11,7 +11,7 @@ import { sessionAction } from './session';
 
 /**
  * The auth routes, as a dispatch table: action name → method → handler. Adding a route is one line.
- * Nothing here changes state on GET (SECURITY.md 15), except the OpenID Connect callback, which
+ * Nothing here changes state on GET (docs/security.md 15), except the OpenID Connect callback, which
  * cannot be anything but a GET and is bound to the browser's transaction cookie.
  */
 export const AUTH_ROUTES: Readonly<Record<string, Readonly<Record<string, RouteAction>>>> = {

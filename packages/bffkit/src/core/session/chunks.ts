@@ -1,5 +1,5 @@
 /**
- * Splitting a large cookie value over `name.0`, `name.1`, … (SECURITY.md 7) and reading it back strictly:
+ * Splitting a large cookie value over `name.0`, `name.1`, … (docs/security.md 7) and reading it back strictly:
  * any ambiguity (duplicates, gaps, a plain cookie next to chunks) is tampering, never a best guess.
  */
 import { cookie, expiredCookie, type Cookie, type CookieAttributes } from '../http/cookie';

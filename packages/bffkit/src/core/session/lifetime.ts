@@ -40,7 +40,7 @@ export function sessionExpiresAt(session: Pick<SessionData, 'createdAt' | 'lastA
 
 /**
  * Whether the session is still within both timeouts at `now`. Enforced from the timestamps inside
- * the sealed session, so replaying an old cookie after the window does not work (SECURITY.md 9).
+ * the sealed session, so replaying an old cookie after the window does not work (docs/security.md 9).
  *
  * @example
  * if (!isSessionAlive(session, now, lifetimes)) return anonymous();
@@ -62,7 +62,7 @@ export function renewalInterval(l: Lifetimes): number {
 
 /**
  * Whether the rolling window should move now (re-seal with `lastActiveAt = now`).
- * The absolute deadline never moves (SECURITY.md 10).
+ * The absolute deadline never moves (docs/security.md 10).
  *
  * @example
  * if (shouldRenew(session, now, lifetimes)) session = { ...session, lastActiveAt: now };

@@ -2,6 +2,7 @@ import type { BffContext } from '../context';
 import type { Cookie } from '../http/cookie';
 import type { SessionData } from '../types';
 import { lifetimeVerdict, sessionExpiresAt } from './lifetime';
+import { revokeAtBackend } from './revoke';
 
 /** One of the signed-in user's sessions, as a UI may show it: no token. Times in epoch milliseconds. */
 export interface ActiveSession {
@@ -21,6 +22,8 @@ export interface EndSessionsResult {
   /** Whether the caller's own session was among them (the UI should go to the login page). */
   signedOut: boolean;
   cookies: Cookie[];
+  /** How many backend revocations failed (logged; those backend sessions may live on until they expire). Absent when none did. */
+  revocationsFailed?: number;
 }
 
 const REVOKE_BATCH = 10;
@@ -66,15 +69,15 @@ export async function endOwnSession(ctx: BffContext, cookieHeader: string | null
   if (!read.session || typeof id !== 'string' || id.length === 0 || id.length > MAX_ID_LENGTH) return nothing;
   if (id === read.session.id) {
     await ctx.sessions.end(read.session, now);
-    await revokeAll(ctx, [read.session]);
-    return { ended: 1, signedOut: true, cookies: ctx.cookie.clear(read.presentNames) };
+    const failed = await revokeAll(ctx, [read.session]);
+    return withFailures({ ended: 1, signedOut: true, cookies: ctx.cookie.clear(read.presentNames) }, failed);
   }
   const other = await ctx.sessions.find(id);
   if (!other || other.user.id !== read.session.user.id) return nothing;
   // End first: the session stops working at once; the backend revocation is best effort.
   await ctx.sessions.end(other, now);
-  await revokeAll(ctx, [other]);
-  return { ended: 1, signedOut: false, cookies: [] };
+  const failed = await revokeAll(ctx, [other]);
+  return withFailures({ ended: 1, signedOut: false, cookies: [] }, failed);
 }
 
 /**
@@ -88,9 +91,9 @@ export async function endAllOwnSessions(ctx: BffContext, cookieHeader: string | 
   const now = ctx.config.clock();
   const read = await ctx.cookie.read(cookieHeader, now);
   if (!read.session) return { ended: 0, signedOut: false, cookies: read.invalid ? ctx.cookie.clear(read.presentNames) : [] };
-  const ended = await endAllOf(ctx, read.session.user.id, [read.session]);
+  const { ended, failed } = await endAllOf(ctx, read.session.user.id, [read.session]);
   await ctx.sessions.end(read.session, now); // even if the user index had lost it
-  return { ended: Math.max(ended, 1), signedOut: true, cookies: ctx.cookie.clear(read.presentNames) };
+  return withFailures({ ended: Math.max(ended, 1), signedOut: true, cookies: ctx.cookie.clear(read.presentNames) }, failed);
 }
 
 /**
@@ -103,23 +106,32 @@ export async function endAllOwnSessions(ctx: BffContext, cookieHeader: string | 
 export async function endUserSessions(ctx: BffContext, userId: string): Promise<number> {
   if (!ctx.sessions.revocable) throw new TypeError('bffkit: ending all sessions of a user needs a session store (session.store)');
   if (typeof userId !== 'string' || userId === '') throw new TypeError('bffkit: userId must be a non-empty string');
-  return endAllOf(ctx, userId, []);
+  return (await endAllOf(ctx, userId, [])).ended;
 }
 
 /** Ends every kept session of the user and revokes them, plus `known` sessions not in the list. */
-async function endAllOf(ctx: BffContext, userId: string, known: readonly SessionData[]): Promise<number> {
+async function endAllOf(ctx: BffContext, userId: string, known: readonly SessionData[]): Promise<{ ended: number; failed: number }> {
   const listed = await ctx.sessions.sessionsOf(userId);
   const ended = await ctx.sessions.endAllOf(userId);
   const seen = new Set(listed.map((s) => s.id));
-  await revokeAll(ctx, [...listed, ...known.filter((s) => !seen.has(s.id))]);
-  return ended;
+  const failed = await revokeAll(ctx, [...listed, ...known.filter((s) => !seen.has(s.id))]);
+  return { ended, failed };
 }
 
-/** Best-effort revocation at the backend, a few at a time. Errors never undo the local sign-out. */
-async function revokeAll(ctx: BffContext, sessions: readonly SessionData[]): Promise<void> {
-  const revoke = ctx.config.backend.revoke?.bind(ctx.config.backend);
-  if (!revoke) return;
+/**
+ * Revocation at the backend, a few at a time; answers how many failed (each failure is logged by
+ * the context's diagnostics). Failures never undo the local sign-out.
+ */
+async function revokeAll(ctx: BffContext, sessions: readonly SessionData[]): Promise<number> {
+  let failed = 0;
   for (let i = 0; i < sessions.length; i += REVOKE_BATCH) {
-    await Promise.all(sessions.slice(i, i + REVOKE_BATCH).map((s) => revoke(s.tokens).catch(() => undefined)));
+    const reports = await Promise.all(sessions.slice(i, i + REVOKE_BATCH).map((s) => revokeAtBackend(ctx, s.tokens)));
+    failed += reports.filter((r) => r === 'failed').length;
   }
+  return failed;
+}
+
+/** `result` with `revocationsFailed` when some failed. */
+function withFailures(result: EndSessionsResult, failed: number): EndSessionsResult {
+  return failed > 0 ? { ...result, revocationsFailed: failed } : result;
 }

@@ -3,7 +3,8 @@ import { describe, expect, it } from 'vitest';
 import type { BackendResult } from '../backends/adapter';
 import { resolveConfig, type BffOptions } from '../config';
 import { Refresher } from './refresh';
-import { memoryRefreshCoordinator, type RefreshCoordinator } from '../stores/refresh-coordinator';
+import { memoryRefreshCoordinator } from '../stores/memory-refresh-coordinator';
+import type { RefreshCoordinator } from '../stores/refresh-coordinator';
 import { APP, deferred, DEMO, fakeBackend, fakeClock, recordingLogger, SECRET, type FakeBackend } from '../testing/support';
 import type { TokenSet } from '../types';
 

@@ -5,6 +5,7 @@ import type { SessionData } from '../types';
 import { decodeSession, encodeSession } from './codec';
 import { EndedSessions } from './ended-sessions';
 import { SealedCache } from './sealed-cache';
+import { newSessionId } from './session-id';
 import type { SessionStrategy } from './strategy';
 
 /**
@@ -30,6 +31,7 @@ export function sealedCookieStrategy(config: ResolvedConfig): SessionStrategy {
       }
       return ended.has(session.id, now) ? null : session;
     },
+    newId: () => newSessionId(),
     async keep(session, _ttl, mode, now) {
       if (mode === 'update' && ended.has(session.id, now)) return null;
       const value = seal(ring, encodeSession(session));

@@ -1,4 +1,3 @@
-import { randomBytes } from 'node:crypto';
 import type { BffContext } from '../context';
 import { BffError } from '../errors';
 import type { Cookie } from '../http/cookie';
@@ -17,15 +16,7 @@ export interface SessionStartExtras {
   sharedGrant?: boolean;
 }
 
-/**
- * A fresh random session id: 128 bits, base64url.
- *
- * @example
- * const id = newSessionId(); // 'q3V2…' (22 characters)
- */
-export function newSessionId(): string {
-  return randomBytes(16).toString('base64url');
-}
+export { newSessionId } from './session-id';
 
 /**
  * Starts a fresh session for tokens and a user just obtained (login, handoff, OIDC callback).
@@ -50,7 +41,7 @@ export async function startSession(
     if (!(extras.sharedGrant && sameUser)) await ctx.config.backend.revoke?.(previous.session.tokens).catch(() => undefined);
     await ctx.sessions.end(previous.session, now).catch(() => undefined);
   }
-  const session: SessionData = { id: newSessionId(), user, tokens, createdAt: now, lastActiveAt: now };
+  const session: SessionData = { id: ctx.sessions.newId(user.id), user, tokens, createdAt: now, lastActiveAt: now };
   if (extras.dpopKey) session.dpopKey = extras.dpopKey;
   if (extras.auth && Object.keys(extras.auth).length) session.auth = extras.auth;
   const cookies = await ctx.cookie.write(session, previous?.presentNames ?? [], now, 'create');

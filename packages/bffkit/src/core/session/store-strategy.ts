@@ -4,6 +4,7 @@ import { sealJson, unsealJson } from '../crypto/seal';
 import type { SessionStore } from '../stores/session-store';
 import type { SessionData } from '../types';
 import { SealedCache } from './sealed-cache';
+import { newSessionId } from './session-id';
 import type { SessionStrategy } from './strategy';
 
 /**
@@ -29,6 +30,7 @@ export function storeStrategy(config: ResolvedConfig, store: SessionStore): Sess
       }
       return store.get(id);
     },
+    newId: (userId) => store.newId?.(userId) ?? newSessionId(),
     async keep(session, ttl, mode) {
       if (!(await store.set(session, ttl, mode))) return null;
       const value = sealJson(ring, { v: 1, i: session.id });

@@ -22,6 +22,8 @@ export interface SessionStrategy {
    * sealed with a retired secret). Throws `store_unavailable` when the store is down.
    */
   open(value: string, now: number): Promise<SessionData | null | 'rejected'>;
+  /** A fresh session id for a new session of `userId` (random; in the store's own shape when it has one). */
+  newId(userId: string): string;
   /**
    * Keeps `session` for `ttl` seconds and answers the cookie value that refers to it. With
    * `'update'`, answers null when the session has ended meanwhile (a logout won the race).

@@ -1,8 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { memorySessionStore } from './memory-session-store';
 import { newSessionId } from '../session/start';
-import { START, jsonPost, login, testBff } from '../testing/support';
+import { START } from '../testing/support';
 import type { SessionData } from '../types';
+import { sessionStoreContract } from './contracts/session-store.contract';
+import { memorySessionStore } from './memory-session-store';
 
 function clockMs(start = 1_000_000) {
   const clock = () => clock.now;
@@ -20,18 +21,13 @@ function session(userId = 'u1'): SessionData {
   };
 }
 
-describe('memorySessionStore', () => {
-  it('stores and returns a copy of the session', async () => {
-    const store = memorySessionStore();
-    const s = session();
-    expect(await store.set(s, 60, 'create')).toBe(true);
-    const read = await store.get(s.id);
-    expect(read).toEqual(s);
-    read!.user.name = 'changed';
-    expect((await store.get(s.id))!.user.name).toBe('Ada');
-  });
+{
+  const clock = clockMs(Date.now());
+  sessionStoreContract('memorySessionStore', { make: () => memorySessionStore({ now: clock }), elapse: async (s) => void (clock.now += s * 1000) });
+}
 
-  it('forgets a session once its TTL has passed', async () => {
+describe('memorySessionStore', () => {
+  it('forgets a session exactly when its TTL has passed', async () => {
     const now = clockMs();
     const store = memorySessionStore({ now });
     const s = session();
@@ -43,34 +39,6 @@ describe('memorySessionStore', () => {
     expect(await store.listByUser('u1')).toEqual([]);
   });
 
-  it("answers false to an 'update' of an ended session and does not bring it back", async () => {
-    const store = memorySessionStore();
-    const s = session();
-    await store.set(s, 60, 'create');
-    await store.delete(s.id);
-    expect(await store.set(s, 60, 'update')).toBe(false);
-    expect(await store.get(s.id)).toBeNull();
-  });
-
-  it("never overwrites an existing session on 'create'", async () => {
-    const store = memorySessionStore();
-    const s = session();
-    await store.set(s, 60, 'create');
-    expect(await store.set({ ...s, user: { id: 'other' } }, 60, 'create')).toBe(false);
-    expect((await store.get(s.id))!.user.id).toBe('u1');
-  });
-
-  it("lists and ends one user's sessions without touching another's", async () => {
-    const store = memorySessionStore();
-    const mine = [session(), session()];
-    const theirs = session('u2');
-    for (const s of [...mine, theirs]) await store.set(s, 60, 'create');
-    expect((await store.listByUser('u1')).map((s) => s.id).sort()).toEqual(mine.map((s) => s.id).sort());
-    expect(await store.deleteByUser('u1')).toBe(2);
-    expect(await store.listByUser('u1')).toEqual([]);
-    expect(await store.get(theirs.id)).toEqual(theirs);
-  });
-
   it('drops the oldest sessions beyond maxSessions', async () => {
     const store = memorySessionStore({ maxSessions: 2 });
     const [a, b, c] = [session(), session(), session()];
@@ -78,13 +46,5 @@ describe('memorySessionStore', () => {
     expect(await store.get(a.id)).toBeNull();
     expect(await store.get(c.id)).not.toBeNull();
     expect((await store.listByUser('u1')).length).toBe(2);
-  });
-
-  it('makes logout revoke a replayed cookie, like any store', async () => {
-    const { bff } = testBff({ session: { store: memorySessionStore() } });
-    const { cookie } = await login(bff);
-    expect((await bff.readSession(cookie)).status).toBe('authenticated');
-    await bff.handleAuth(jsonPost('/api/auth/logout', {}, { cookie }));
-    expect((await bff.readSession(cookie)).status).toBe('unauthenticated');
   });
 });

@@ -8,6 +8,12 @@ import type { SessionData } from '../types';
 export interface SessionStore {
   /** A short name for logs, e.g. 'memory' or 'redis'. */
   readonly kind: string;
+  /**
+   * A fresh random session id for a user's new session, when the store needs ids of its own shape
+   * (the Redis store embeds the user's Cluster slot tag, so a session and its user index share a
+   * slot). Without it, bffkit makes a 128-bit random id.
+   */
+  newId?(userId: string): string;
   /** The session with this id, or null when it does not exist (ended, expired). */
   get(id: string): Promise<SessionData | null>;
   /**

@@ -14,7 +14,7 @@ import { callbackUri } from './paths';
  * `acr_values` and `max_age` (query, or form/JSON fields) ask the provider for a stronger or more
  * recent sign-in: the step-up of RFC 9470. They can only ever ask for more, never skip anything.
  *
- * Why GET is allowed (SECURITY.md 15 speaks of state changes): it creates no session, only a
+ * Why GET is allowed (docs/security.md 15 speaks of state changes): it creates no session, only a
  * transaction that a callback in this same browser must complete, so a cross-site link can at most
  * start a sign-in the user then has to finish at the provider. It lets `loginPage` point here.
  */

@@ -1,0 +1,62 @@
+import { describe, expect, it } from 'vitest';
+import { NextRequest } from 'next/server';
+import { APP, login, testBff } from '../core/testing/support';
+import { makeProxy } from './proxy';
+
+const RULES = { protectedPaths: ['/profile', '/api/backend'] };
+
+function setup() {
+  const t = testBff({}, { accessTtl: 60 });
+  return { ...t, proxy: makeProxy(() => t.bff, RULES) };
+}
+
+const request = (path: string, cookie?: string) => new NextRequest(`${APP}${path}`, { headers: cookie ? { cookie } : {} });
+
+describe('makeProxy: turning the core decision into Next responses', () => {
+  it('redirects an anonymous page request with 307 and a private no-store answer', async () => {
+    const { proxy } = setup();
+    const res = await proxy(request('/profile?tab=1'));
+    expect(res.status).toBe(307);
+    expect(res.headers.get('location')).toBe(`${APP}/login?returnTo=%2Fprofile%3Ftab%3D1`);
+    expect(res.headers.get('cache-control')).toBe('private, no-store');
+  });
+
+  it('answers an anonymous API request with the core 401 JSON, never a redirect', async () => {
+    const { proxy } = setup();
+    const res = await proxy(request('/api/backend/notes'));
+    expect(res.status).toBe(401);
+    expect(((await res.json()) as { code: string }).code).toBe('unauthenticated');
+  });
+
+  it('lets a live session through untouched: no Set-Cookie, no request rewrite', async () => {
+    const { bff, proxy } = setup();
+    const { cookie } = await login(bff);
+    const res = await proxy(request('/profile', cookie));
+    expect(res.headers.get('x-middleware-next')).toBe('1');
+    expect(res.headers.getSetCookie()).toEqual([]);
+    expect(res.headers.get('x-middleware-override-headers')).toBeNull();
+    expect(res.headers.get('cache-control')).toBeNull();
+  });
+
+  it('after a refresh, sets the new cookie AND rewrites this request so Server Components see it', async () => {
+    const { bff, proxy, clock, backend } = setup();
+    const { cookie } = await login(bff);
+    clock.advance(60);
+    const res = await proxy(request('/profile', `theme=dark; ${cookie}`));
+    expect(backend.calls.refresh).toBe(1);
+    const lines = res.headers.getSetCookie();
+    expect(lines).toHaveLength(1);
+    expect(res.headers.get('cache-control')).toBe('private, no-store');
+    expect(res.headers.get('x-middleware-override-headers')).toBe('cookie');
+    const rewritten = res.headers.get('x-middleware-request-cookie')!;
+    expect(rewritten).toBe(`theme=dark; ${lines[0]!.split(';')[0]}`);
+    expect((await bff.readSession(rewritten)).status).toBe('authenticated');
+  });
+
+  it('clears a tampered cookie from the response and from the request it passes on', async () => {
+    const { proxy } = setup();
+    const res = await proxy(request('/', 'a=1; bffkit=garbage'));
+    expect(res.headers.getSetCookie()[0]).toMatch(/^bffkit=; Path=\/; Max-Age=0/);
+    expect(res.headers.get('x-middleware-request-cookie')).toBe('a=1');
+  });
+});
