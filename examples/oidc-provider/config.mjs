@@ -88,6 +88,8 @@ export function loadConfig(env) {
   const indicators = [apiResource, billingResource, partnerResource].filter(Boolean);
   if (new Set(indicators).size !== indicators.length) throw new TypeError('OIDC_API_RESOURCE, OIDC_BILLING_RESOURCE and OIDC_PARTNER_RESOURCE must differ');
   const tokenExchange = flag(env, 'OIDC_TOKEN_EXCHANGE');
+  const par = env.OIDC_PAR === undefined || env.OIDC_PAR === '' ? true : flag(env, 'OIDC_PAR');
+  if (fapi && !par) throw new TypeError('OIDC_PROFILE=fapi2 requires pushed authorization requests: OIDC_PAR=0 is not allowed');
   if (partnerResource && !tokenExchange) throw new TypeError('OIDC_PARTNER_RESOURCE is reached by token exchange only: set OIDC_TOKEN_EXCHANGE=1');
   return {
     /** `default` (today's example provider) or `fapi2` (FAPI 2.0 Security Profile: PAR, private_key_jwt, DPoP). */
@@ -111,6 +113,10 @@ export function loadConfig(env) {
     partnerResource,
     /** Registers the RFC 8693 token-exchange grant for the client. */
     tokenExchange,
+    /** Offers pushed authorization requests (RFC 9126); `OIDC_PAR=0` turns the endpoint off (to test clients that require it). */
+    par,
+    /** Registers the client-credentials grant (the app's own machine tokens, no user). */
+    clientCredentials: flag(env, 'OIDC_CLIENT_CREDENTIALS'),
     /** `acr_values` with two levels (password; password + one-time code) and `acr`/`amr`/`auth_time` in tokens. */
     stepUp: flag(env, 'OIDC_STEP_UP'),
     /** The fixed second-factor code of the development login (step-up only). */

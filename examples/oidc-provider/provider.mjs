@@ -19,7 +19,7 @@ const FOURTEEN_DAYS = 14 * 24 * 60 * 60;
 
 /** The registered client: confidential, code flow, the app's callback/logout URLs. */
 function appClient(config) {
-  const grantTypes = ['authorization_code', 'refresh_token', ...(config.tokenExchange ? [TOKEN_EXCHANGE] : [])];
+  const grantTypes = ['authorization_code', 'refresh_token', ...(config.tokenExchange ? [TOKEN_EXCHANGE] : []), ...(config.clientCredentials ? ['client_credentials'] : [])];
   const secretOrKeys =
     config.clientAuth === 'private_key_jwt'
       ? { token_endpoint_auth_method: 'private_key_jwt', jwks: config.clientJwks }
@@ -67,6 +67,10 @@ export async function createProvider(config) {
       backchannelLogout: { enabled: true },
       rpInitiatedLogout: { enabled: true, logoutSource, postLogoutSuccessSource },
       resourceIndicators: resourceIndicatorsFeature(config, apis),
+      // The app's own machine tokens for an API (a `resource` names which), no user in them.
+      clientCredentials: { enabled: config.clientCredentials },
+      // On by default in oidc-provider; OIDC_PAR=0 removes the endpoint (and its discovery entry).
+      pushedAuthorizationRequests: { enabled: config.par },
     },
     // A refresh token for every sign-in of a client allowed the grant (no offline_access needed), rotated
     // on every use; presenting a used one revokes the whole grant (oidc-provider's reuse detection).

@@ -9,6 +9,7 @@ function zero() {
     authorization_code: 0,
     refresh_token: 0,
     token_exchange: 0,
+    client_credentials: 0,
     grant_errors: 0,
     /** The last token-endpoint error: its code and oidc-provider's detail (which the answer itself leaves out). */
     last_grant_error: null,
@@ -33,6 +34,7 @@ export function createStats(provider) {
     const type = ctx.oidc.params?.grant_type;
     if (type === 'authorization_code' || type === 'refresh_token') counts[type] += 1;
     if (type === TOKEN_EXCHANGE) counts.token_exchange += 1;
+    if (type === 'client_credentials') counts.client_credentials += 1;
   });
   provider.on('pushed_authorization_request.success', () => (counts.pushed_authorization_requests += 1));
   provider.on('pushed_authorization_request.error', (_ctx, error) => {

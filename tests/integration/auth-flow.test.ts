@@ -95,7 +95,9 @@ describe('login', () => {
     expect(body).toMatchObject({ status: 'authenticated', user: { email: DEMO.email, name: DEMO.name }, redirectTo: '/profile' });
     expect(typeof (body.user as { id: unknown }).id).toBe('string');
     expect(body.expiresAt).toBeGreaterThan(Date.now());
-    expect(Object.keys(body).sort()).toEqual(['expiresAt', 'redirectTo', 'status', 'user']);
+    expect(Object.keys(body).sort()).toEqual(['auth', 'expiresAt', 'redirectTo', 'status', 'user']);
+    // The sign-in level (no secret): a password, just now.
+    expect(body.auth).toEqual({ amr: ['pwd'], authTime: expect.any(Number) });
     expect(res.headers.get('cache-control')).toBe('private, no-store');
 
     const cookie = sessionCookieOf(res)!;
@@ -188,7 +190,7 @@ describe('session', () => {
     expect(res.headers.get('x-content-type-options')).toBe('nosniff');
     const body = JSON.parse(text);
     expect(body).toMatchObject({ status: 'authenticated', user: { email: DEMO.email, name: DEMO.name } });
-    expect(Object.keys(body).sort()).toEqual(['expiresAt', 'status', 'user']);
+    expect(Object.keys(body).sort()).toEqual(['auth', 'expiresAt', 'status', 'user']);
     expectNoTokens(text + headersText(res), [s.access, s.refresh]);
   });
 

@@ -12,8 +12,9 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
-const RUN_TIMEOUT_MS = 110_000;
-const BENCHMARKS = ['session-read', 'cookie-size', 'forwarding', 'session-endpoint', 'streaming', 'refresh-storm'];
+// The dpop section starts two providers and two backends of its own (about 15 s on a quiet machine).
+const RUN_TIMEOUT_MS = 150_000;
+const BENCHMARKS = ['session-read', 'cookie-size', 'forwarding', 'session-endpoint', 'streaming', 'refresh-storm', 'dpop'];
 
 type Goal = { name: string; value: number; target: number; met: boolean };
 type Results = {
@@ -54,7 +55,7 @@ describe('npm run bench (quick smoke run)', () => {
       const { code, stdout, stderr } = await runBench(out);
       expect(code, stderr.slice(-4000)).toBe(0);
 
-      for (const heading of ['Session read', 'Cookie bytes', 'Forwarding', 'Session endpoint', 'Streaming', 'Refresh storm', 'Goals']) {
+      for (const heading of ['Session read', 'Cookie bytes', 'Forwarding', 'Session endpoint', 'Streaming', 'Refresh storm', 'DPoP on forwarded calls', 'Goals']) {
         expect(stdout).toContain(`#### ${heading}`);
       }
       expect(stdout).toMatch(/\| goal \| measured \| target \| met \|/);
@@ -73,6 +74,7 @@ describe('npm run bench (quick smoke run)', () => {
       expect(goal('cookie ≤ 0.75× jose').met).toBe(true);
       expect(goal('refresh storm: exactly 1 backend refresh').value).toBe(1);
       expect(goal('refresh storm: 0 failures').met).toBe(true);
+      expect(goal('dpop: no errors').met).toBe(true);
       expect(goal('streaming 20 MB: RSS growth ≤ 64 MB (route handler)').met).toBe(true);
       expect(goal('forwarding: no errors').value).toBe(0);
     },

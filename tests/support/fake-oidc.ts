@@ -14,6 +14,10 @@ export interface IdTokenRecipe {
   omit?: string[];
   /** 'valid' (the provider's key), 'foreign' (another key, same kid) or 'none' (unsecured JWT). */
   signing?: 'valid' | 'foreign' | 'none';
+  /** What the userinfo endpoint answers for the access token of this sign-in (with the ID token's `sub`). */
+  userinfo?: Record<string, unknown>;
+  /** The access token to hand out (e.g. a JWT with made-up claims); random otherwise. */
+  accessToken?: string;
 }
 
 /** A running fake provider. */
@@ -56,6 +60,7 @@ export async function startFakeOidc(opts: { clientId?: string; clientSecret?: st
   const kid = 'fake-key-1';
   const jwk = { ...(await exportJWK(publicKey)), kid, alg: 'ES256', use: 'sig' };
   const codes = new Map<string, PendingCode>();
+  const userinfo = new Map<string, Record<string, unknown>>();
   const tokenCalls = { authorization_code: 0, refresh_token: 0 };
   let issuer = '';
 
@@ -79,6 +84,7 @@ export async function startFakeOidc(opts: { clientId?: string; clientSecret?: st
         issuer,
         authorization_endpoint: `${issuer}/authorize`,
         token_endpoint: `${issuer}/token`,
+        userinfo_endpoint: `${issuer}/userinfo`,
         jwks_uri: `${issuer}/jwks`,
         end_session_endpoint: `${issuer}/logout`,
         response_types_supported: ['code'],
@@ -91,6 +97,10 @@ export async function startFakeOidc(opts: { clientId?: string; clientSecret?: st
       });
     }
     if (url.pathname === '/jwks') return send(200, { keys: [jwk] });
+    if (url.pathname === '/userinfo') {
+      const claims = userinfo.get((req.headers.authorization ?? '').replace(/^Bearer /, ''));
+      return claims ? send(200, claims) : send(401, { error: 'invalid_token' });
+    }
     if (url.pathname !== '/token' || req.method !== 'POST') return send(404, { error: 'not_found' });
     const chunks: Buffer[] = [];
     for await (const c of req) chunks.push(c as Buffer);
@@ -108,7 +118,9 @@ export async function startFakeOidc(opts: { clientId?: string; clientSecret?: st
       const verifier = form.get('code_verifier') ?? '';
       if (createHash('sha256').update(verifier).digest('base64url') !== pending.challenge) return send(400, { error: 'invalid_grant', error_description: 'PKCE' });
       if (form.get('redirect_uri') !== pending.redirectUri) return send(400, { error: 'invalid_grant', error_description: 'redirect_uri' });
-      return send(200, { access_token: `at-${randomBytes(8).toString('hex')}`, token_type: 'Bearer', expires_in: 300, refresh_token: `rt-${randomBytes(8).toString('hex')}`, id_token: await idToken(pending.nonce, pending.recipe) });
+      const accessToken = pending.recipe?.accessToken ?? `at-${randomBytes(8).toString('hex')}`;
+      userinfo.set(accessToken, { sub: 'fake-user-1', ...pending.recipe?.userinfo });
+      return send(200, { access_token: accessToken, token_type: 'Bearer', expires_in: 300, refresh_token: `rt-${randomBytes(8).toString('hex')}`, id_token: await idToken(pending.nonce, pending.recipe) });
     }
     if (grant === 'refresh_token') {
       tokenCalls.refresh_token += 1;

@@ -58,6 +58,7 @@ export interface OidcStats {
   authorization_code: number;
   refresh_token: number;
   token_exchange: number;
+  client_credentials: number;
   /** Token-endpoint errors, DPoP nonce challenges not included. */
   grant_errors: number;
   /** `error: detail` of the last token-endpoint error (oidc-provider keeps the detail out of the answer). */
@@ -89,6 +90,10 @@ export interface StartOidcProviderOptions {
   partner?: boolean;
   /** The RFC 8693 token-exchange grant. @default false */
   tokenExchange?: boolean;
+  /** The client-credentials grant (machine tokens). @default false */
+  clientCredentials?: boolean;
+  /** Offer pushed authorization requests (false: no PAR endpoint at all). @default true */
+  par?: boolean;
   /** `acr_values` (pwd, mfa) with the one-time code {@link OIDC_OTP_CODE}. @default false */
   stepUp?: boolean;
   /** Where a DPoP nonce is required. @default 'token' with fapi2, else 'off' */
@@ -135,6 +140,8 @@ export async function startOidcProvider(options: StartOidcProviderOptions): Prom
     ...(options.billing ? { OIDC_BILLING_RESOURCE: OIDC_BILLING_RESOURCE } : {}),
     ...(options.partner ? { OIDC_PARTNER_RESOURCE: OIDC_PARTNER_RESOURCE } : {}),
     ...(options.tokenExchange ? { OIDC_TOKEN_EXCHANGE: '1' } : {}),
+    ...(options.clientCredentials ? { OIDC_CLIENT_CREDENTIALS: '1' } : {}),
+    ...(options.par === false ? { OIDC_PAR: '0' } : {}),
     ...(options.stepUp ? { OIDC_STEP_UP: '1', OIDC_OTP_CODE } : {}),
     ...(options.dpopNonce ? { OIDC_DPOP_NONCE: options.dpopNonce } : {}),
     ...options.env,
@@ -420,6 +427,8 @@ export function startResourceServer(idp: Pick<OidcProviderProcess, 'issuer'>, op
 export interface OidcStack {
   idp: OidcProviderProcess;
   backend: RunningBackend;
+  /** The billing API (the example backend's billing role), when started with `billingApi`. */
+  billing?: RunningBackend;
   app: AppProcess;
   /** The app's session store, when started with `redisSessions`. */
   redis?: RedisProcess;
@@ -436,6 +445,13 @@ export interface StartOidcStackOptions {
   idpEnv?: Record<string, string>;
   /** Server-side sessions in a redis-server of the stack's own (BFF_SESSION_STORE=redis). @default false */
   redisSessions?: boolean;
+  /**
+   * The provider's profile and switches. With `profile: 'fapi2'` the app runs as a FAPI 2.0 client
+   * (OIDC_PROFILE=fapi2, the generated private_key_jwt key in OIDC_CLIENT_KEY, no client secret).
+   */
+  provider?: Pick<StartOidcProviderOptions, 'profile' | 'billing' | 'partner' | 'tokenExchange' | 'stepUp' | 'dpopNonce' | 'clientCredentials'>;
+  /** Also start the billing API and give the app its upstream (BILLING_URL, both resources at sign-in). @default false */
+  billingApi?: boolean;
 }
 
 /**
@@ -451,13 +467,19 @@ export async function startOidcStack(opts: StartOidcStackOptions = {}): Promise<
   const appPort = await freePort();
   let idp: OidcProviderProcess | undefined;
   let backend: RunningBackend | undefined;
+  let billing: RunningBackend | undefined;
+  const billingApi = opts.billingApi === true;
   try {
     idp = await startOidcProvider({
       appUrl: `http://localhost:${appPort}`,
       ...(opts.accessTokenTtl === undefined ? {} : { accessTokenTtl: opts.accessTokenTtl }),
       ...(opts.idpEnv ? { env: opts.idpEnv } : {}),
+      ...opts.provider,
+      ...(billingApi ? { billing: true } : {}),
     });
     backend = await startResourceServer(idp);
+    if (billingApi) billing = await startResourceServer(idp, { role: 'billing' });
+    const fapi = opts.provider?.profile === 'fapi2';
     const app = await startApp({
       port: appPort,
       backendUrl: backend.url,
@@ -465,22 +487,28 @@ export async function startOidcStack(opts: StartOidcStackOptions = {}): Promise<
         BFF_BACKEND: 'oidc',
         OIDC_ISSUER: idp.issuer,
         OIDC_CLIENT_ID: OIDC_CLIENT.id,
-        OIDC_CLIENT_SECRET: OIDC_CLIENT.secret,
+        ...(fapi ? { OIDC_PROFILE: 'fapi2', OIDC_CLIENT_KEY: JSON.stringify(idp.clientKey!.privateJwk) } : { OIDC_CLIENT_SECRET: OIDC_CLIENT.secret }),
+        ...(billing
+          ? { BILLING_URL: billing.url, OIDC_RESOURCE: `${OIDC_API_RESOURCE} ${OIDC_BILLING_RESOURCE}`, OIDC_SCOPES: 'openid profile email offline_access api billing' }
+          : {}),
+        ...(opts.provider?.clientCredentials ? { OIDC_CLIENT_CREDENTIALS: '1' } : {}),
         ...(redis ? { BFF_SESSION_STORE: 'redis', REDIS_URL: redis.url } : {}),
         ...opts.appEnv,
       },
     });
-    const [startedIdp, startedBackend] = [idp, backend];
+    const [startedIdp, startedBackend, startedBilling] = [idp, backend, billing];
     let stopped: Promise<void> | undefined;
     const stop = async () => {
       await app.stop();
       await startedBackend.stop();
+      await startedBilling?.stop();
       await startedIdp.stop();
       await redis?.stop();
     };
-    return { idp, backend, app, ...(redis ? { redis } : {}), stop: () => (stopped ??= stop()) };
+    return { idp, backend, ...(billing ? { billing } : {}), app, ...(redis ? { redis } : {}), stop: () => (stopped ??= stop()) };
   } catch (error) {
     await backend?.stop();
+    await billing?.stop();
     await idp?.stop();
     await redis?.stop();
     throw error;

@@ -8,6 +8,7 @@ import { unseal } from '../../packages/bffkit/src/core/crypto/seal';
 import { decodeSession } from '../../packages/bffkit/src/core/session/codec';
 import type { SessionData } from '../../packages/bffkit/src/core/types';
 import { TEST_SECRET } from './app-process';
+import type { CookieJar } from './http';
 
 /**
  * The session inside a session cookie value (the whole sealed value: a chunked cookie re-assembled);
@@ -52,4 +53,17 @@ export function storeSessionIdOf(value: string, secret = TEST_SECRET): string | 
   } catch {
     return null;
   }
+}
+
+/**
+ * The session in a jar's session cookie family (`bffkit`, or its chunks `bffkit.0`, `bffkit.1`, …,
+ * re-assembled in order); null when there is none or it does not unseal with `secret`.
+ *
+ * @example
+ * sessionInJar(appJar, CORE_SECRET)?.dpopKey
+ */
+export function sessionInJar(jar: CookieJar, secret = TEST_SECRET, name = 'bffkit'): SessionData | null {
+  const chunks = jar.names().filter((n) => new RegExp(`^${name}\\.\\d+$`).test(n)).sort((a, b) => Number(a.split('.').pop()) - Number(b.split('.').pop()));
+  const value = jar.get(name) ?? (chunks.length ? chunks.map((n) => jar.get(n)!).join('') : undefined);
+  return value === undefined ? null : readSessionCookie(value, secret);
 }

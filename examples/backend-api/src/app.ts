@@ -43,6 +43,10 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
     // The second API: the identity provider's tokens for its own audience only, and nothing else.
     app.use('/invoices/*', bearer);
     app.route('/invoices', invoiceRoutes());
+    // A machine route: the app's own client-credentials token (no user) is enough.
+    app.get('/rates', requireBearer(deps, { machine: true }), (c) =>
+      c.json({ currency: 'EUR', rates: { USD: 1.08, GBP: 0.85 }, ...(c.var.client ? { client: c.var.client } : { user: c.var.user.email }) }),
+    );
   } else {
     app.get('/.well-known/jwks.json', (c) =>
       c.json(deps.accessTokens.jwks(), 200, { 'cache-control': 'public, max-age=60' }),

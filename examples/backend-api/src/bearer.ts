@@ -34,12 +34,12 @@ function peek(token: string): { aud: string | string[] | null; jti: string | nul
 }
 
 type Outcome =
-  | { ok: true; user: UserRow; acr?: string; authTime?: number }
+  | { ok: true; user?: UserRow; machineClient?: string; acr?: string; authTime?: number }
   | { ok: false; status: 401; code: BackendErrorCode; message: string; headers: Record<string, string> };
 
 const refuse = (code: BackendErrorCode, message: string, headers: Record<string, string>): Outcome => ({ ok: false, status: 401, code, message, headers });
 
-async function authenticate(deps: AppDeps, c: Context<AppEnv>, scheme: Scheme, token: string): Promise<Outcome> {
+async function authenticate(deps: AppDeps, c: Context<AppEnv>, scheme: Scheme, token: string, machine: boolean): Promise<Outcome> {
   const own = deps.acceptOwnTokens ? await deps.accessTokens.verify(token) : ({ status: 'invalid' } as const);
   // Not one of ours: maybe the configured OpenID provider's (its users are found by e-mail).
   const provider = own.status === 'invalid' && deps.providerTokens ? await deps.providerTokens.verify(token) : undefined;
@@ -48,14 +48,16 @@ async function authenticate(deps: AppDeps, c: Context<AppEnv>, scheme: Scheme, t
     return refuse('token_expired', 'The access token has expired.', challenge(scheme, 'invalid_token', 'The access token expired'));
   }
   const id = own.status === 'valid' && /^\d{1,15}$/.test(own.claims.sub) ? Number(own.claims.sub) : 0;
-  const user = id > 0 ? deps.users.findById(id) : provider?.status === 'valid' ? deps.users.findByEmail(provider.email) : undefined;
-  if (!user) {
+  const user = id > 0 ? deps.users.findById(id) : provider?.status === 'valid' && provider.email ? deps.users.findByEmail(provider.email) : undefined;
+  // A machine token (client credentials) is accepted only where the route says so.
+  const machineClient = machine && provider?.status === 'valid' ? provider.machineClient : undefined;
+  if (!user && !machineClient) {
     deps.stats.bump('invalid_token_requests');
     return refuse('invalid_token', 'The access token is invalid.', challenge(scheme, 'invalid_token'));
   }
   const jkt = provider?.status === 'valid' ? provider.jkt : undefined;
   if (jkt === undefined) {
-    if (scheme === 'Bearer') return { ok: true, user, ...claimsOf(provider) };
+    if (scheme === 'Bearer') return { ok: true, ...(user ? { user } : { machineClient }), ...claimsOf(provider) };
     deps.stats.bump('invalid_token_requests');
     return refuse('invalid_token', 'The access token is not DPoP-bound: send it with the Bearer scheme.', challenge('Bearer', 'invalid_token', 'The access token is not DPoP-bound'));
   }
@@ -71,7 +73,7 @@ async function authenticate(deps: AppDeps, c: Context<AppEnv>, scheme: Scheme, t
     return refuse(check.error, check.description, { ...challenge('DPoP', check.error, check.description), ...(nonce ? { 'dpop-nonce': nonce } : {}) });
   }
   deps.stats.bump('dpop_requests');
-  return { ok: true, user, ...claimsOf(provider) };
+  return { ok: true, ...(user ? { user } : { machineClient }), ...claimsOf(provider) };
 }
 
 function claimsOf(provider: Awaited<ReturnType<NonNullable<AppDeps['providerTokens']>['verify']>> | undefined) {
@@ -86,10 +88,13 @@ function claimsOf(provider: Awaited<ReturnType<NonNullable<AppDeps['providerToke
  * `DPoP` proof. Missing/malformed/forged → 401 invalid_token; expired → 401 token_expired; a bad
  * proof → 401 invalid_dpop_proof (or use_dpop_nonce with a `DPoP-Nonce`).
  *
+ * With `machine: true` the route also takes the provider's client-credentials tokens (no user): then
+ * `c.var.client` names the client instead of `c.var.user`.
+ *
  * @example
  * app.use('/notes/*', requireBearer(deps));
  */
-export function requireBearer(deps: AppDeps): MiddlewareHandler<AppEnv> {
+export function requireBearer(deps: AppDeps, options: { machine?: boolean } = {}): MiddlewareHandler<AppEnv> {
   return async (c, next) => {
     const header = c.req.header('authorization');
     if (header !== undefined) deps.stats.bump('bearer_requests');
@@ -98,7 +103,7 @@ export function requireBearer(deps: AppDeps): MiddlewareHandler<AppEnv> {
       deps.stats.bump('invalid_token_requests');
       return problem(c, 401, 'invalid_token', 'A valid bearer access token is required.', challenge('Bearer', 'invalid_token'));
     }
-    const outcome = await authenticate(deps, c, parsed.scheme, parsed.token);
+    const outcome = await authenticate(deps, c, parsed.scheme, parsed.token, options.machine === true);
     deps.stats.receivedToken({
       sha256: createHash('sha256').update(parsed.token).digest('base64url'),
       scheme: parsed.scheme,
@@ -107,7 +112,8 @@ export function requireBearer(deps: AppDeps): MiddlewareHandler<AppEnv> {
       accepted: outcome.ok,
     });
     if (!outcome.ok) return problem(c, outcome.status, outcome.code, outcome.message, outcome.headers);
-    c.set('user', outcome.user);
+    if (outcome.user) c.set('user', outcome.user);
+    if (outcome.machineClient) c.set('client', outcome.machineClient);
     c.set('auth', { scheme: parsed.scheme, ...(outcome.acr ? { acr: outcome.acr } : {}), ...(outcome.authTime ? { authTime: outcome.authTime } : {}) });
     await next();
     // RFC 9449 section 9: a fresh nonce may ride on any answer; the client uses it for its next proof.

@@ -45,7 +45,8 @@ export interface RequestAuth {
 
 /** Hono environment: the authenticated user (and how) is set by the bearer middleware. */
 export interface AppEnv {
-  Variables: { user: UserRow; auth: RequestAuth };
+  /** `client` is set instead of `user` on machine routes called with a client-credentials token. */
+  Variables: { user: UserRow; auth: RequestAuth; client: string };
 }
 
 /**

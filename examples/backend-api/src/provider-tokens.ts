@@ -2,7 +2,10 @@ import { createRemoteJWKSet, errors, jwtVerify } from 'jose';
 
 /** What this API reads from an identity provider's access token (RFC 9068). */
 export interface ProviderClaims {
-  email: string;
+  /** The user's e-mail; absent on a machine (client-credentials) token. */
+  email?: string;
+  /** The client a machine token was issued to (`client_id`, equal to `sub`): set only when there is no user. */
+  machineClient?: string;
   /** `cnf.jkt` (RFC 9449): the token is DPoP-bound to the key with this thumbprint. */
   jkt?: string;
   /** Authentication Context Class Reference the user reached (RFC 9068 section 2.2.1). */
@@ -60,10 +63,12 @@ export function createProviderTokens(options: ProviderTokenOptions): ProviderTok
           requiredClaims: ['sub', 'exp', 'iat'],
         });
         const jkt = confirmation(payload.cnf);
-        if (typeof payload.email !== 'string' || jkt === null) return { status: 'invalid' };
+        // A user's token carries the e-mail; a client-credentials token has the client as its subject.
+        const machine = payload.email === undefined && typeof payload.client_id === 'string' && payload.sub === payload.client_id;
+        if ((typeof payload.email !== 'string' && !machine) || jkt === null) return { status: 'invalid' };
         return {
           status: 'valid',
-          email: payload.email,
+          ...(machine ? { machineClient: payload.client_id as string } : { email: payload.email as string }),
           ...(jkt ? { jkt } : {}),
           ...(typeof payload.acr === 'string' ? { acr: payload.acr } : {}),
           ...(typeof payload.auth_time === 'number' ? { authTime: payload.auth_time } : {}),

@@ -3,7 +3,7 @@ import type { ReactNode } from 'react';
 import { SessionProvider } from 'bffkit/react';
 import { Header } from '@/components/header';
 import { SessionWatcher } from '@/components/session-watcher';
-import { bff } from '@/lib/bff';
+import { bff, billingConfigured } from '@/lib/bff';
 import './globals.css';
 
 export const metadata: Metadata = {
@@ -18,7 +18,7 @@ export default async function RootLayout({ children }: { children: ReactNode }) 
     <html lang="en">
       <body>
         <SessionProvider session={session}>
-          <Header />
+          <Header billing={billingConfigured()} />
           <SessionWatcher />
           <main>{children}</main>
         </SessionProvider>

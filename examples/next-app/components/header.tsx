@@ -10,11 +10,13 @@ const NAV = [
   { href: '/', label: 'Home' },
   { href: '/profile', label: 'Profile' },
   { href: '/notes', label: 'Notes' },
+  { href: '/payments', label: 'Payments' },
   { href: '/sessions', label: 'Sessions' },
 ] as const;
+const BILLING = { href: '/billing', label: 'Billing' } as const;
 
 /** Site header: navigation and the session state. Sign-out works without JavaScript too. */
-export function Header() {
+export function Header({ billing = false }: { billing?: boolean }) {
   const { status, user, signOut } = useSession();
   const [signingOut, setSigningOut] = useState(false);
 
@@ -43,7 +45,7 @@ export function Header() {
         </Link>
         <nav aria-label="Main">
           <ul className="nav">
-            {NAV.map((item) => (
+            {[...NAV, ...(billing ? [BILLING] : [])].map((item) => (
               <li key={item.href}>
                 <Link href={item.href}>{item.label}</Link>
               </li>

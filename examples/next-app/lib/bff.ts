@@ -28,6 +28,7 @@ export const bff = createBffNext(() => {
         trailingSlash: process.env.BFF_UPSTREAM_TRAILING_SLASH === '1',
         timeout: seconds('BACKEND_TIMEOUT', 30),
       },
+      ...billingUpstream(),
       // Large transfers get their own mount with a higher body limit (the default is 10 MiB), so the
       // ordinary API keeps the tight one. Both stream: nothing is buffered whole.
       files: {
@@ -75,6 +76,28 @@ function handoff(backendUrl: string): BffOptions['handoff'] {
   };
 }
 
+/**
+ * A second API with its own audience (BILLING_URL, e.g. the example backend with API_ROLE=billing):
+ * it gets a token for OIDC_BILLING_RESOURCE (RFC 8707), never the session's own token. Off without
+ * BILLING_URL. With OIDC_CLIENT_CREDENTIALS=1 its /rates route gets the app's own machine token.
+ */
+function billingUpstream(): NonNullable<BffOptions['upstreams']> {
+  const url = process.env.BILLING_URL;
+  if (!url) return {};
+  const resource = process.env.OIDC_BILLING_RESOURCE ?? 'urn:bffkit:billing-api';
+  return {
+    billing: { url, mount: '/api/billing', allow: [{ path: '/invoices', methods: ['GET'] }], token: { resource } },
+    ...(process.env.OIDC_CLIENT_CREDENTIALS === '1'
+      ? { rates: { url, mount: '/api/rates', allow: [{ path: '/rates', methods: ['GET'] }], token: { clientCredentials: { resource } } } }
+      : {}),
+  };
+}
+
+/** True when the billing API is configured (the header shows its page). */
+export function billingConfigured(): boolean {
+  return Boolean(process.env.BILLING_URL);
+}
+
 /** True when the app signs in through an OpenID provider (BFF_BACKEND=oidc): the login page shows its button. */
 export function oidcConfigured(): boolean {
   return (process.env.BFF_BACKEND ?? '').trim().toLowerCase() === 'oidc';
@@ -82,10 +105,12 @@ export function oidcConfigured(): boolean {
 
 /**
  * The backend adapter, from BFF_BACKEND: `credentials` (default) posts e-mail and password to the backend
- * (see {@link credentials}); `oidc` signs in through an OpenID provider (OIDC_ISSUER, OIDC_CLIENT_ID, OIDC_CLIENT_SECRET;
- * optional OIDC_SCOPES space-separated, OIDC_CLIENT_AUTH, OIDC_RESOURCE, OIDC_AUDIENCE). The provider must
+ * (see {@link credentials}); `oidc` signs in through an OpenID provider (OIDC_ISSUER, OIDC_CLIENT_ID, and
+ * OIDC_CLIENT_SECRET or, for private_key_jwt, OIDC_CLIENT_KEY: a private JWK as JSON; optional OIDC_SCOPES
+ * space-separated, OIDC_CLIENT_AUTH, OIDC_RESOURCE space-separated, OIDC_AUDIENCE, OIDC_PAR (1, 0 or
+ * auto), OIDC_DPOP=1, and OIDC_PROFILE=fapi2 for the FAPI 2.0 Security Profile). The provider must
  * register {APP_URL}/api/auth/oidc/callback, {APP_URL}/ after logout and, for back-channel logout,
- * {APP_URL}/api/auth/oidc/backchannel-logout. See docs/oidc.md.
+ * {APP_URL}/api/auth/oidc/backchannel-logout. See docs/oidc.md and docs/fapi.md.
  */
 function backend(backendUrl: string): BffOptions['backend'] {
   if (!oidcConfigured()) return credentials(backendUrl);
@@ -95,14 +120,19 @@ function backend(backendUrl: string): BffOptions['backend'] {
     return value;
   };
   const auth = process.env.OIDC_CLIENT_AUTH;
+  const key = process.env.OIDC_CLIENT_KEY;
+  const par = process.env.OIDC_PAR;
   return oidcBackend({
     issuer: env('OIDC_ISSUER'),
     clientId: env('OIDC_CLIENT_ID'),
-    clientSecret: env('OIDC_CLIENT_SECRET'),
+    ...(key ? { clientKeys: key } : { clientSecret: env('OIDC_CLIENT_SECRET') }),
+    ...(process.env.OIDC_PROFILE === 'fapi2' ? { profile: 'fapi2' as const } : {}),
     ...(process.env.OIDC_SCOPES ? { scopes: process.env.OIDC_SCOPES.split(/\s+/).filter(Boolean) } : {}),
-    ...(auth === 'client_secret_post' || auth === 'client_secret_basic' ? { clientAuth: auth } : {}),
-    ...(process.env.OIDC_RESOURCE ? { resource: process.env.OIDC_RESOURCE } : {}),
+    ...(auth === 'client_secret_post' || auth === 'client_secret_basic' || auth === 'private_key_jwt' ? { clientAuth: auth } : {}),
+    ...(process.env.OIDC_RESOURCE ? { resource: process.env.OIDC_RESOURCE.split(/\s+/).filter(Boolean) } : {}),
     ...(process.env.OIDC_AUDIENCE ? { audience: process.env.OIDC_AUDIENCE } : {}),
+    ...(par === '1' || par === '0' ? { par: par === '1' } : {}),
+    ...(process.env.OIDC_DPOP === '1' ? { dpop: true } : {}),
   });
 }
 
@@ -137,6 +167,8 @@ function upstreamRules() {
     return [
       { path: '/notes', methods: ['GET', 'POST', 'PATCH', 'DELETE'] },
       { path: '/auth/me', methods: ['GET'] },
+      // The sensitive action (/payments page): the backend may answer it with a step-up challenge.
+      { path: '/payments', methods: ['POST'] },
     ];
   }
   return paths.map((path) => ({ path, methods: ['GET', 'POST', 'PATCH', 'DELETE'] }));

@@ -31,6 +31,9 @@ export type {
   LoginTransaction,
   LogoutTarget,
   RevokeOutcome,
+  ClientCredentialsRequest,
+  RefreshOptions,
+  TokenExchangeRequest,
 } from './core/backends/adapter';
 export type { FailureReason } from './core/backends/failure';
 export { backendFailure, failureFromError, failureFromStatus } from './core/backends/classify';
@@ -39,7 +42,13 @@ export { formatDiagnostic } from './core/backends/diagnostics';
 export type { BackendDiagnostic, BackendStep, DiagnosticKind } from './core/backends/diagnostics';
 export { oidcBackend } from './core/backends/oidc/adapter';
 export type { OidcBackend } from './core/backends/oidc/adapter';
-export type { OidcBackendOptions } from './core/backends/oidc/options';
+export type { OidcBackendOptions, OidcClientAuth } from './core/backends/oidc/options';
+export type { ClientKeyInput, ClientKeyAlg } from './core/backends/oidc/client-keys';
+export type { UpstreamTokenPolicy } from './core/credential/policy';
+export type { StepUpChallenge, StepUpRule } from './core/step-up/challenge';
+export type { StepUpBody } from './core/step-up/response';
+export type { AuthRequirement } from './core/step-up/level';
+export type { AuthCheck } from './core/step-up/require';
 export { OIDC_ROUTES } from './core/routes/oidc/paths';
 export { BffError, ConfigError, ERROR_STATUS } from './core/errors';
 export type { ErrorCode } from './core/errors';
@@ -57,7 +66,7 @@ export type { ServerFetchResult } from './core/routes/forward';
 export { safeReturnTo } from './core/http/return-to';
 export type { UpstreamOptions, UpstreamRule } from './core/forward/upstream';
 export type { GuardRules, GuardDecision } from './core/routes/page-guard';
-export type { ClientSession, SessionUser, SessionData, TokenSet } from './core/types';
+export type { AuthLevel, ClientSession, DpopKeyPair, SessionUser, SessionData, TokenSet, UpstreamToken } from './core/types';
 export { consoleLogger, silentLogger } from './core/logger';
 export type { Logger } from './core/logger';
 export { ONE_MINUTE, FIVE_MINUTES, ONE_HOUR, ONE_DAY, SEVEN_DAYS } from './core/time';

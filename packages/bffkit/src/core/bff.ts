@@ -6,6 +6,10 @@ import { guardRequest, type GuardDecision, type GuardRules } from './routes/page
 import { toClientSession } from './session/client-view';
 import { loadSession, type LoadedSession, type RefreshMode } from './session/load';
 import { endAllOwnSessions, endOwnSession, endUserSessions, listOwnSessions, type ActiveSession, type EndSessionsResult } from './session/manage';
+import type { StepUpChallenge } from './step-up/challenge';
+import type { AuthRequirement } from './step-up/level';
+import { stepUpLocation } from './step-up/location';
+import { checkAuth, type AuthCheck } from './step-up/require';
 import type { ClientSession } from './types';
 
 /** The framework-free bffkit: Web `Request` in, Web `Response` out. Build one per app with {@link createBff}. */
@@ -43,6 +47,19 @@ export interface Bff {
   endAllSessions(cookieHeader: string | null): Promise<EndSessionsResult>;
   /** Ends every session of a user by id, from trusted server code (admin, password change). Needs a store. */
   endUserSessions(userId: string): Promise<number>;
+  /**
+   * Checks the backend's configuration against what it advertises (OpenID discovery: PAR, DPoP,
+   * client authentication, the FAPI 2.0 profile). Throws a ConfigError naming the mismatch, or a
+   * BffError when the backend cannot be reached. Call it at start-up (Next: `instrumentation.ts`).
+   */
+  verify(): Promise<void>;
+  /**
+   * Whether the session meets an authentication requirement (`acr`, `maxAge`), else where to send the
+   * browser: the login page, or a step-up sign-in that comes back to `returnTo`. **Never refreshes.**
+   */
+  checkAuth(cookieHeader: string | null, requirement: AuthRequirement, returnTo: string): Promise<AuthCheck>;
+  /** Where to send the browser for the stronger sign-in a challenge asks for, coming back to `returnTo` (an app path). */
+  stepUpLocation(challenge: StepUpChallenge, returnTo: string): string;
 }
 
 /**
@@ -75,5 +92,10 @@ export function createBff(options: BffOptions): Bff {
     endSession: (cookieHeader, sessionId) => endOwnSession(ctx, cookieHeader, sessionId),
     endAllSessions: (cookieHeader) => endAllOwnSessions(ctx, cookieHeader),
     endUserSessions: (userId) => endUserSessions(ctx, userId),
+    verify: async () => {
+      await config.backend.verify?.();
+    },
+    checkAuth: (cookieHeader, requirement, returnTo) => checkAuth(ctx, cookieHeader, requirement, returnTo),
+    stepUpLocation: (challenge, returnTo) => stepUpLocation(config, challenge, returnTo),
   };
 }

@@ -1,12 +1,17 @@
 import { DiagnosticLog } from './backends/diagnostics';
 import { observeBackend } from './backends/observed-backend';
 import { createTokenVerifier, type TokenVerifier } from './backends/token-verifier';
+import type { BackendResult } from './backends/adapter';
 import type { ResolvedConfig } from './config';
+import { Flights } from './credential/flights';
+import { MachineTokens } from './credential/machine-tokens';
+import { DpopHandles } from './dpop/handles';
 import { TransactionCookie } from './routes/oidc/transaction';
 import { Refresher } from './session/refresh';
 import { SessionCookie } from './session/session-cookie';
 import { chooseSessionStrategy, type SessionStrategy } from './session/strategy';
 import { UsedOnce } from './stores/used-once';
+import type { UpstreamToken } from './types';
 
 /**
  * Everything built once per configuration (keys derived, caches and memories created): what every
@@ -26,6 +31,12 @@ export interface BffContext {
   readonly usedOnce: UsedOnce;
   /** Verifies handed-off tokens; undefined when the handoff route is off. */
   readonly handoffVerifier: TokenVerifier | undefined;
+  /** DPoP handles of the sessions' keys (proofs and server nonces for upstream calls). */
+  readonly dpop: DpopHandles;
+  /** Client-credentials tokens of this app, per upstream policy. */
+  readonly machineTokens: MachineTokens;
+  /** Token exchanges in flight, per session and upstream policy. */
+  readonly exchanges: Flights<BackendResult<UpstreamToken>>;
 }
 
 /**
@@ -47,6 +58,9 @@ export function createContext(resolved: ResolvedConfig): BffContext {
     transactions: new TransactionCookie(config),
     usedOnce: new UsedOnce(),
     handoffVerifier: config.handoff ? createTokenVerifier(config.handoff, config.backend) : undefined,
+    dpop: new DpopHandles(),
+    machineTokens: new MachineTokens(config),
+    exchanges: new Flights(),
   };
 }
 

@@ -12,6 +12,8 @@ export const ERROR_STATUS = {
   login_failed: 401,
   session_expired: 401,
   token_rejected: 401,
+  /** An upstream needs a stronger or more recent sign-in (RFC 9470); the session is kept. */
+  step_up_required: 401,
   csrf_failed: 403,
   forbidden_origin: 403,
   path_not_allowed: 404,

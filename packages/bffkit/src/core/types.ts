@@ -13,8 +13,52 @@ export interface SessionUser {
 
 /** What the browser (and Server Components) see of a session. */
 export type ClientSession =
-  | { status: 'authenticated'; user: SessionUser; /** Epoch milliseconds. */ expiresAt: number }
+  | {
+      status: 'authenticated';
+      user: SessionUser;
+      /** Epoch milliseconds. */
+      expiresAt: number;
+      /** How and when the user signed in, when known (no secret: levels and a time). */
+      auth?: AuthLevel;
+    }
   | { status: 'unauthenticated' };
+
+/**
+ * How and when the user authenticated, recorded at sign-in from a verified source only (the
+ * OpenID provider's signed ID token; the login route itself for credentials). Never read from an
+ * access token, userinfo, or anything the browser sent.
+ */
+export interface AuthLevel {
+  /** Authentication context class reference (`acr`), e.g. `urn:bffkit:acr:mfa`. */
+  acr?: string;
+  /** Authentication methods (`amr`, RFC 8176), e.g. `['pwd', 'otp']`. */
+  amr?: string[];
+  /** When the user authenticated (epoch seconds, `auth_time`). */
+  authTime?: number;
+}
+
+/**
+ * A DPoP key pair (RFC 9449): ES256, the P-256 coordinates and private scalar as base64url. Created
+ * per session at sign-in and kept only with the session (sealed cookie or store): never sent to the
+ * browser in readable form, never logged.
+ */
+export interface DpopKeyPair {
+  alg: 'ES256';
+  x: string;
+  y: string;
+  d: string;
+}
+
+/** An access token obtained for one upstream (a resource, an exchange, client credentials). */
+export interface UpstreamToken {
+  accessToken: string;
+  /** Epoch seconds. */
+  expiresAt: number;
+  /** Epoch seconds. */
+  issuedAt: number;
+  /** `DPoP` when the token is bound to the session's DPoP key; absent for Bearer. */
+  tokenType?: 'DPoP';
+}
 
 /** Tokens obtained from the backend. Times in epoch seconds. */
 export interface TokenSet {
@@ -25,6 +69,8 @@ export interface TokenSet {
   /** When the access token was obtained (epoch seconds); used to cap the refresh skew. */
   issuedAt: number;
   idToken?: string;
+  /** `DPoP` when the access token is bound to the session's DPoP key (RFC 9449); absent for Bearer. */
+  tokenType?: 'DPoP';
 }
 
 /** The whole server-side session. Lives sealed in the cookie, or in a server-side store. */
@@ -37,4 +83,13 @@ export interface SessionData {
   createdAt: number;
   /** Epoch seconds of the last rolling renewal: the idle timeout counts from here. */
   lastActiveAt: number;
+  /** The session's DPoP key pair, when its tokens are bound to one. Server side only. */
+  dpopKey?: DpopKeyPair;
+  /** How and when the user authenticated (verified sources only, see {@link AuthLevel}). */
+  auth?: AuthLevel;
+  /**
+   * Tokens for upstreams whose token policy is not the session's own token (a resource indicator, a
+   * token exchange), by the policy's cache key. Each is sent to its own upstreams only.
+   */
+  upstreamTokens?: Record<string, UpstreamToken>;
 }

@@ -1,10 +1,12 @@
 import { headers } from 'next/headers';
+import { redirect } from 'next/navigation';
 import type { NextRequest } from 'next/server';
 import { cache } from 'react';
 import type { Bff } from '../core/bff';
 import type { BffOptions } from '../core/config';
 import { failureResponse } from '../core/http/response';
 import { consoleLogger } from '../core/logger';
+import type { AuthRequirement } from '../core/step-up/level';
 import type { ClientSession } from '../core/types';
 import { persistCookies } from './persist-cookies';
 import { makeProxy, type ProxyRules } from './proxy';
@@ -17,6 +19,18 @@ type RouteHandler = (request: Request) => Promise<Response>;
 export interface FetchBackendInit extends RequestInit {
   /** Name of the configured upstream. @default the first one configured */
   upstream?: string;
+  /**
+   * When the upstream asks for a stronger sign-in (RFC 9470): redirect the browser to that sign-in,
+   * coming back to `returnTo`. Without it the 401 `step_up_required` response is returned.
+   * @default undefined
+   */
+  stepUp?: { returnTo: string };
+}
+
+/** Options of `requireAuth`: the level a page or action needs, and where to come back after signing in. */
+export interface RequireAuthOptions extends AuthRequirement {
+  /** The page to come back to (validated like every returnTo). @default the configured defaultReturnTo */
+  returnTo?: string;
 }
 
 /** bffkit bound to Next.js. Create it once (e.g. in `lib/bff.ts`) with {@link createBffNext}. */
@@ -32,6 +46,14 @@ export interface BffNext extends SessionActions {
   getSession(): Promise<ClientSession>;
   /** Calls the backend from server code with the session's access token attached (**refreshes when due**). */
   fetchBackend(path: string, init?: FetchBackendInit): Promise<Response>;
+  /**
+   * For pages and Server Actions: the signed-in user when the session meets `options` (an `acr`
+   * level, a `maxAge` since sign-in), else a redirect (Next's `redirect()`) to the login page or to a
+   * step-up sign-in that comes back to `returnTo`. **Never refreshes.**
+   */
+  requireAuth(options?: RequireAuthOptions): Promise<Extract<ClientSession, { status: 'authenticated' }>>;
+  /** Checks the backend's configuration against what it advertises; throws a clear ConfigError. Call it in `instrumentation.ts`. */
+  verify(): Promise<void>;
   /** The `proxy` function for `proxy.ts` (**refreshes when due**, before rendering). */
   proxy(rules: ProxyRules): (request: NextRequest) => Promise<Response>;
   /** The framework-free core (built on first use). */
@@ -80,11 +102,19 @@ export function createBffNext(options: BffOptions | (() => BffOptions)): BffNext
     getSession,
     async fetchBackend(path, init = {}) {
       const cookie = await cookieHeader();
-      const { upstream, ...rest } = init;
-      const { response, cookies } = await core().fetchBackend(cookie, upstream, path, rest);
+      const { upstream, stepUp: onStepUp, ...rest } = init;
+      const { response, cookies, stepUp } = await core().fetchBackend(cookie, upstream, path, rest);
       await persistCookies(cookies);
+      if (stepUp && onStepUp) redirect(core().stepUpLocation(stepUp, onStepUp.returnTo));
       return response;
     },
+    async requireAuth(options = {}) {
+      const { returnTo, ...requirement } = options;
+      const check = await core().checkAuth(await cookieHeader(), requirement, returnTo ?? core().config.defaultReturnTo);
+      if (!check.ok) redirect(check.location);
+      return check.session;
+    },
+    verify: () => core().verify(),
     proxy: (rules) => makeProxy(core, rules),
     core,
     ...sessionActions(core, cookieHeader),

@@ -3,7 +3,7 @@
 import 'server-only';
 
 export { createBffNext } from './create';
-export type { BffNext, FetchBackendInit } from './create';
+export type { BffNext, FetchBackendInit, RequireAuthOptions } from './create';
 export type { SessionActions } from './sessions';
 export type { ProxyRules } from './proxy';
 

@@ -4,7 +4,10 @@ export { SessionProvider } from './provider';
 export type { SessionProviderProps } from './provider';
 export { useSession } from './use-session';
 export { bffFetch } from './fetch';
+export { useStepUp } from './use-step-up';
 export type {
+  AuthLevel,
+  BffFetchOptions,
   ClientSession,
   CsrfHeader,
   SessionStatus,
@@ -12,5 +15,7 @@ export type {
   SignInCredentials,
   SignInResult,
   SignOutResult,
+  StepUpRequired,
   UseSessionResult,
+  UseStepUpResult,
 } from './types';

@@ -2,9 +2,10 @@ import { createContext, useCallback, useEffect, useMemo, useRef, useState } from
 import type { ReactNode } from 'react';
 import { announce, onRemoteSessionEvent, onSessionEvent } from './events';
 import { DEFAULT_BASE_PATH, DEFAULT_CSRF_HEADER } from '../core/defaults';
-import { configureCsrfHeader } from './fetch';
+import { configureClient, configureCsrfHeader } from './fetch';
 import { requestSession, requestSignIn, requestSignOut } from './session-api';
 import type {
+  AuthLevel,
   ClientSession,
   CsrfHeader,
   SessionStatus,
@@ -32,15 +33,14 @@ const DEFAULTS = { basePath: DEFAULT_BASE_PATH, csrfHeader: DEFAULT_CSRF_HEADER 
 const FOCUS_REFETCH_INTERVAL_SECONDS = 5;
 const MS_PER_SECOND = 1000;
 
-type State = { status: SessionStatus; user?: SessionUser; expiresAt?: number };
+type State = { status: SessionStatus; user?: SessionUser; expiresAt?: number; auth?: AuthLevel };
 
 /** One value per provider render: every `useSession()` caller sees the same object. */
 export const SessionContext = createContext<UseSessionResult | null>(null);
 
 function toState(session: ClientSession): State {
-  return session.status === 'authenticated'
-    ? { status: 'authenticated', user: session.user, expiresAt: session.expiresAt }
-    : { status: 'unauthenticated' };
+  if (session.status !== 'authenticated') return { status: 'unauthenticated' };
+  return { status: 'authenticated', user: session.user, expiresAt: session.expiresAt, ...(session.auth ? { auth: session.auth } : {}) };
 }
 
 /**
@@ -63,6 +63,8 @@ export function SessionProvider({
   configureCsrfHeader({ name: csrfName, value: csrfValue });
 
   const [state, setState] = useState<State>(() => (session ? toState(session) : { status: 'loading' }));
+  // The step-up retry (useStepUp) happens for the signed-in user only: bffFetch needs to know who that is.
+  configureClient({ basePath, userId: state.status === 'authenticated' ? state.user?.id : undefined });
   const statusRef = useRef(state.status);
   statusRef.current = state.status;
   /** Bumped by every authoritative change; a refetch started before one is stale and dropped. */

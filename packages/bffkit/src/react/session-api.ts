@@ -1,4 +1,4 @@
-import type { AuthenticatedSession, ClientSession, CsrfHeader, SessionUser, SignInCredentials } from './types';
+import type { AuthenticatedSession, AuthLevel, ClientSession, CsrfHeader, SessionUser, SignInCredentials } from './types';
 
 /**
  * The three calls the provider makes to bffkit's auth routes. Each returns a value; none throws.
@@ -51,7 +51,18 @@ export function parseClientSession(body: unknown): ClientSession | null {
   const user = parseUser(body.user);
   const { expiresAt } = body;
   if (!user || typeof expiresAt !== 'number' || !Number.isFinite(expiresAt)) return null;
-  return { status: 'authenticated', user, expiresAt };
+  const auth = parseAuth(body.auth);
+  return auth ? { status: 'authenticated', user, expiresAt, auth } : { status: 'authenticated', user, expiresAt };
+}
+
+/** The sign-in level as the server reported it; anything malformed is left out. */
+function parseAuth(value: unknown): AuthLevel | undefined {
+  if (!isRecord(value)) return undefined;
+  const auth: AuthLevel = {};
+  if (typeof value.acr === 'string') auth.acr = value.acr;
+  if (Array.isArray(value.amr) && value.amr.every((m) => typeof m === 'string')) auth.amr = value.amr as string[];
+  if (typeof value.authTime === 'number' && Number.isFinite(value.authTime)) auth.authTime = value.authTime;
+  return Object.keys(auth).length ? auth : undefined;
 }
 
 /** Why: defence in depth — the server validates returnTo, but never navigate off-site from here. */

@@ -1,4 +1,4 @@
-import type { SessionUser, TokenSet } from '../types';
+import type { AuthLevel, DpopKeyPair, SessionUser, TokenSet, UpstreamToken } from '../types';
 import type { BackendDiagnostic } from './diagnostics';
 import type { FailureReason } from './failure';
 
@@ -11,8 +11,39 @@ import type { FailureReason } from './failure';
  * A failure may carry a `diagnostic`: what went wrong and how to fix it, for the server log (one
  * line per spell) and `bffkit check-backend`. It never holds a token, password or cookie, and never
  * reaches the browser (`backendFailure` attaches it non-enumerable, so it is not serialised).
+ * `problem` is a sentence for the operator's log when the cause is a misconfiguration (never a secret).
  */
-export type BackendResult<T> = { ok: true; value: T } | { ok: false; reason: FailureReason; diagnostic?: BackendDiagnostic };
+export type BackendResult<T> = { ok: true; value: T } | { ok: false; reason: FailureReason; diagnostic?: BackendDiagnostic; problem?: string };
+
+/** Options of a refresh: for another resource (RFC 8707), proved with the session's DPoP key. */
+export interface RefreshOptions {
+  /** Ask for a token for this resource indicator (the answer's access token is for it, not the session's). */
+  resource?: string;
+  /** Narrower scope for that token. */
+  scope?: string;
+  /** The session's DPoP key: the request carries a proof and the new access token is bound to it. */
+  dpopKey?: DpopKeyPair;
+}
+
+/** A token exchange (RFC 8693) for another audience. */
+export interface TokenExchangeRequest {
+  subjectToken: string;
+  /** Full token type URI, e.g. `urn:ietf:params:oauth:token-type:access_token`. */
+  subjectTokenType: string;
+  audience?: string;
+  resource?: string;
+  scope?: string;
+  requestedTokenType?: string;
+  dpopKey?: DpopKeyPair;
+}
+
+/** A client-credentials grant (machine token, no user). */
+export interface ClientCredentialsRequest {
+  scope?: string;
+  resource?: string;
+  audience?: string;
+  dpopKey?: DpopKeyPair;
+}
 
 /** Credentials as posted to the login route (by default `{ email, password }`). */
 export type LoginCredentials = Record<string, unknown>;
@@ -49,15 +80,33 @@ export interface BackendAdapter {
   login?(credentials: LoginCredentials, context?: LoginContext): Promise<BackendResult<TokenSet>>;
   /** Which browser fields `login()` needs. @default { fields: ['email', 'password'], identity: 'email' } */
   readonly loginForm?: LoginForm;
-  /** Exchanges a refresh token for new tokens (rotated or not). */
-  refresh(refreshToken: string): Promise<BackendResult<TokenSet>>;
+  /**
+   * Exchanges a refresh token for new tokens (rotated or not). With `options.resource`, the answer's
+   * access token is for that resource (RFC 8707) and its refresh token (when rotated) is the session's
+   * new one.
+   */
+  refresh(refreshToken: string, options?: RefreshOptions): Promise<BackendResult<TokenSet>>;
   /**
    * Revokes the session's tokens at the backend. Never throws for a backend failure: answers what
    * happened (a failure is logged and reported in the logout result). `void` means "not reported".
    */
   revoke?(tokens: TokenSet): Promise<BackendResult<RevokeOutcome> | void>;
-  /** The display user for fresh tokens. */
-  user(tokens: TokenSet): Promise<BackendResult<SessionUser>>;
+  /** The display user for fresh tokens (`dpopKey` proves a bound token at the userinfo endpoint). */
+  user(tokens: TokenSet, options?: { dpopKey?: DpopKeyPair }): Promise<BackendResult<SessionUser>>;
+  /** Token exchange (RFC 8693): a token for another audience, from one the session holds. */
+  exchangeToken?(request: TokenExchangeRequest): Promise<BackendResult<UpstreamToken>>;
+  /** Client credentials: a machine token, no user. */
+  clientCredentials?(request: ClientCredentialsRequest): Promise<BackendResult<UpstreamToken>>;
+  /**
+   * Checks the configuration against what the backend advertises (OpenID discovery): throws a
+   * ConfigError with a clear message when they do not fit (e.g. PAR required but not offered), a
+   * BffError when the backend cannot be reached. Call it at start-up.
+   */
+  verify?(): Promise<void>;
+  /** The client's public keys (private_key_jwt), served as a JWK Set at `{basePath}/oidc/jwks`; null when none. */
+  clientJwks?(): { keys: object[] } | null;
+  /** Whether sessions of this backend hold a DPoP key (their tokens are sender-constrained, RFC 9449). */
+  readonly dpop?: boolean;
   /**
    * Statuses with which the backend's APIs refuse an access token that has expired or been revoked:
    * a forwarded call answered with one of them is retried once after a refresh. @default [401]
@@ -72,8 +121,11 @@ export interface BackendAdapter {
   // Redirect-based sign-in (OpenID Connect). All optional: the credentials adapter has none of them,
   // and the routes that need them answer 404 when the configured adapter lacks them.
 
-  /** Starts a redirect-based login: where to send the browser and what the callback must find again. */
-  startLogin?(input: { redirectUri: string }): Promise<BackendResult<LoginRedirect>>;
+  /**
+   * Starts a redirect-based login: where to send the browser and what the callback must find again.
+   * `acrValues`/`maxAge` ask for a stronger or more recent sign-in (step-up, RFC 9470).
+   */
+  startLogin?(input: { redirectUri: string; acrValues?: readonly string[]; maxAge?: number }): Promise<BackendResult<LoginRedirect>>;
   /** Validates the provider's answer at the callback against the transaction and exchanges the code. */
   completeLogin?(input: { callbackUrl: URL; redirectUri: string; transaction: LoginTransaction }): Promise<LoginCompletion>;
   /** The provider's logout URL for a session that just ended locally (RP-initiated logout), or null. */
@@ -102,10 +154,17 @@ export interface LoginRedirect {
  * - `unavailable` / `timeout`: the provider could not be reached. Transient.
  */
 export type LoginCompletion =
-  | { ok: true; value: TokenSet }
+  | {
+      ok: true;
+      value: TokenSet;
+      /** The DPoP key the tokens are bound to (kept with the new session). */
+      dpopKey?: DpopKeyPair;
+      /** How and when the user authenticated, from the validated ID token. */
+      auth?: AuthLevel;
+    }
   | { ok: false; reason: 'invalid' }
   | { ok: false; reason: 'denied'; error: 'access_denied' | 'provider_error' }
-  | { ok: false; reason: 'unavailable' | 'timeout' };
+  | { ok: false; reason: 'unavailable' | 'timeout'; problem?: string };
 
 /** Whom a validated back-channel logout token signs out. */
 export interface LogoutTarget {

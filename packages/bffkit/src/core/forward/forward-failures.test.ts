@@ -1,3 +1,4 @@
+import { bearer } from '../credential/credential';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { behaviours, startRecordingUpstream, type RecordingUpstream } from '../../../../../tests/support/recording-upstream';
 import { forwardRequest, type ForwardContext } from './forward';
@@ -7,7 +8,7 @@ let up: RecordingUpstream;
 beforeEach(async () => void (up = await startRecordingUpstream()));
 afterEach(async () => up.close());
 
-const ctx: ForwardContext = { accessToken: 'stale', clientIp: '203.0.113.7', appUrl: new URL('https://app.example.com') };
+const ctx: ForwardContext = { credential: bearer('stale'), clientIp: '203.0.113.7', appUrl: new URL('https://app.example.com') };
 const upstreamFor = (url: string, extra: Partial<UpstreamOptions> = {}) =>
   resolveUpstream('api', { url, mount: '/api/backend', allow: [{ path: '/notes', methods: ['GET', 'POST', 'PUT'] }], ...extra });
 const req = (path: string, init?: RequestInit) => new Request(`http://localhost:3000/api/backend${path}`, init);
@@ -132,7 +133,7 @@ describe('forwardRequest: body size limit (docs/security.md 21)', () => {
 describe('forwardRequest: one retry after a 401', () => {
   it('refreshes once and retries once with the new token, replaying a small body', async () => {
     up.setHandler(behaviours.unauthorizedUnless('fresh'));
-    const onUnauthorized = vi.fn(async () => 'fresh');
+    const onUnauthorized = vi.fn(async () => bearer('fresh'));
     const res = await forward(post('{"title":"x"}'), {}, { ...ctx, onUnauthorized });
     expect(res.status).toBe(200);
     expect(onUnauthorized).toHaveBeenCalledTimes(1);
@@ -153,7 +154,7 @@ describe('forwardRequest: one retry after a 401', () => {
 
   it('never loops: a second 401 with the fresh token is returned', async () => {
     up.setHandler(behaviours.alwaysUnauthorized());
-    const onUnauthorized = vi.fn(async () => 'fresh');
+    const onUnauthorized = vi.fn(async () => bearer('fresh'));
     const res = await forward(req('/notes'), {}, { ...ctx, onUnauthorized });
     expect(res.status).toBe(401);
     expect(onUnauthorized).toHaveBeenCalledTimes(1);
@@ -170,7 +171,7 @@ describe('forwardRequest: one retry after a 401', () => {
 
   it('does not retry a body too large to replay (over 64 KB)', async () => {
     up.setHandler(behaviours.unauthorizedUnless('fresh'));
-    const onUnauthorized = vi.fn(async () => 'fresh');
+    const onUnauthorized = vi.fn(async () => bearer('fresh'));
     const res = await forward(post(streamOf(200 * 1024)), {}, { ...ctx, onUnauthorized });
     expect(res.status).toBe(401);
     expect(onUnauthorized).not.toHaveBeenCalled();
@@ -180,7 +181,7 @@ describe('forwardRequest: one retry after a 401', () => {
 
   it('retries a small body even without Content-Length (it is buffered, at most 64 KB)', async () => {
     up.setHandler(behaviours.unauthorizedUnless('fresh'));
-    const res = await forward(post(streamOf(10 * 1024)), {}, { ...ctx, onUnauthorized: async () => 'fresh' });
+    const res = await forward(post(streamOf(10 * 1024)), {}, { ...ctx, onUnauthorized: async () => bearer('fresh') });
     expect(res.status).toBe(200);
     expect(up.requests.map((r) => r.bodyBytes)).toEqual([10 * 1024, 10 * 1024]);
   });

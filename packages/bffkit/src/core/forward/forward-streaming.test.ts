@@ -1,3 +1,4 @@
+import { bearer } from '../credential/credential';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { IncomingMessage } from 'node:http';
 import { behaviours, startRecordingUpstream, type RecordingUpstream } from '../../../../../tests/support/recording-upstream';
@@ -10,7 +11,7 @@ const MAX_RSS_GROWTH = 64 * MB;
 
 let up: RecordingUpstream;
 let upstream: ResolvedUpstream;
-const ctx: ForwardContext = { accessToken: 'tok', clientIp: '127.0.0.1', appUrl: new URL('http://localhost:3000') };
+const ctx: ForwardContext = { credential: bearer('tok'), clientIp: '127.0.0.1', appUrl: new URL('http://localhost:3000') };
 beforeAll(async () => {
   up = await startRecordingUpstream();
   upstream = resolveUpstream('api', {

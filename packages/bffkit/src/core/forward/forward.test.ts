@@ -1,3 +1,4 @@
+import { bearer } from '../credential/credential';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { behaviours, startRecordingUpstream, type RecordingUpstream } from '../../../../../tests/support/recording-upstream';
 import { forwardRequest, type ForwardContext } from './forward';
@@ -12,7 +13,7 @@ const ALLOW: UpstreamOptions['allow'] = [
   { path: '/auth/me', methods: ['GET', 'HEAD'] },
 ];
 const upstreamFor = (url: string, extra: Partial<UpstreamOptions> = {}) => resolveUpstream('api', { url, mount: '/api/backend', allow: ALLOW, ...extra });
-const ctx: ForwardContext = { accessToken: 'tok-1', clientIp: '203.0.113.7', appUrl: new URL('https://app.example.com') };
+const ctx: ForwardContext = { credential: bearer('tok-1'), clientIp: '203.0.113.7', appUrl: new URL('https://app.example.com') };
 const req = (path: string, init?: RequestInit) => new Request(`http://localhost:3000/api/backend${path}`, init);
 const forward = (request: Request, extra: Partial<UpstreamOptions> = {}, context = ctx) => forwardRequest(request, upstreamFor(up.url, extra), context);
 /** A request object with a method the Fetch API refuses to construct (TRACE, CONNECT, TRACK). */

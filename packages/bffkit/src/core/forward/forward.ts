@@ -1,25 +1,34 @@
 /**
  * Forwards one browser API call to its upstream with the access token attached on the server.
  */
+import { sendWithCredential, type CallCredential } from '../credential/credential';
+import { DpopHandles } from '../dpop/handles';
 import { errorResponse, toErrorResponse } from '../http/response';
 import { contentLength, limitBody, payloadTooLarge, peekBody } from '../http/request-body';
 import { browserResponseHeaders, upstreamRequestHeaders } from './headers';
 import { buildUpstreamUrl, resolveUpstreamPath } from './path';
-import { send, type UpstreamCall } from './transport';
+import { stepUpChallengeOf, type StepUpChallenge } from '../step-up/challenge';
+import { stepUpResponse } from '../step-up/response';
+import { parseChallenges } from '../step-up/www-authenticate';
+import type { UpstreamCall } from './transport';
 import type { ResolvedUpstream } from './upstream';
 
 /** What the caller knows about the session and the client. */
 export interface ForwardContext {
-  /** The access token sent upstream as `Authorization: Bearer …`. */
-  accessToken: string;
+  /** What the call carries: `Authorization: Bearer …`, or `DPoP …` with a proof, or nothing. */
+  credential: CallCredential;
   /** The client's address, sent as `X-Forwarded-For` (omitted when not an IP address). */
   clientIp: string;
   /** The app's configured base URL: source of `X-Forwarded-Proto` / `X-Forwarded-Host`. */
   appUrl: URL;
-  /** Called once when the upstream answered 401 and the body is replayable; returns a fresh token or null. */
-  onUnauthorized?: () => Promise<string | null>;
+  /** The configuration's DPoP handles (they keep the servers' nonces). @default a fresh set */
+  dpop?: DpopHandles;
+  /** Called once when the upstream refused the token and the body is replayable; returns a fresh credential or null. */
+  onUnauthorized?: () => Promise<CallCredential | null>;
   /** The statuses that mean "token refused" and call `onUnauthorized` (some backends answer 403). @default [401] */
   retryStatuses?: readonly number[];
+  /** The answer to a step-up challenge (RFC 9470, or the upstream's `stepUp` rule). @default a 401 `step_up_required` for a redirect sign-in */
+  onStepUp?: (challenge: StepUpChallenge) => Response;
 }
 
 const UNAUTHORIZED: readonly number[] = [401];
@@ -36,7 +45,7 @@ export const MAX_REPLAYABLE_BODY_BYTES = 64 * 1024;
  *
  * @example
  * export async function GET(request: Request) {
- *   return forwardRequest(request, backend, { accessToken, clientIp: '203.0.113.7', appUrl: new URL('https://app.example.com') });
+ *   return forwardRequest(request, backend, { credential: bearer(accessToken), clientIp: '203.0.113.7', appUrl: new URL('https://app.example.com') });
  * }
  */
 export async function forwardRequest(request: Request, upstream: ResolvedUpstream, ctx: ForwardContext): Promise<Response> {
@@ -72,7 +81,7 @@ export function resolveForwardTarget(request: Request, upstream: ResolvedUpstrea
  * returns the browser's response. Never throws for expected failures.
  *
  * @example
- * return forwardTo(request, upstream, target.url, { accessToken, clientIp, appUrl });
+ * return forwardTo(request, upstream, target.url, { credential, clientIp, appUrl });
  */
 export async function forwardTo(request: Request, upstream: ResolvedUpstream, url: URL, ctx: ForwardContext): Promise<Response> {
   try {
@@ -105,19 +114,33 @@ async function exchange(request: Request, upstream: ResolvedUpstream, url: URL, 
 
   const headers = upstreamRequestHeaders(request.headers, upstream, ctx);
   if (declared !== null && body instanceof ReadableStream) headers['content-length'] = String(declared);
-  const call = (token: string): Promise<Response> =>
-    send({ url, method, body, timeoutMs: upstream.timeoutMs, signal: request.signal, headers: { ...headers, authorization: `Bearer ${token}` } });
+  const handles = ctx.dpop ?? new DpopHandles();
+  const call = (credential: CallCredential): Promise<Response> =>
+    sendWithCredential({ url, method, body, timeoutMs: upstream.timeoutMs, signal: request.signal, headers }, credential, handles);
 
-  let response = await call(ctx.accessToken);
+  let response = await call(ctx.credential);
+  // A DPoP server nonce was demanded (RFC 9449 section 9): the handle holds it now; once more.
+  if (response.status === 401 && replayable && ctx.credential.scheme === 'DPoP' && nonceDemanded(response)) {
+    await discard(response);
+    response = await call(ctx.credential);
+  }
+  if (response.status === 401 || response.status === upstream.stepUp?.status) {
+    // A stronger sign-in is needed: refreshing cannot help, the user must sign in again (RFC 9470).
+    const challenge = await stepUpChallengeOf(response, upstream.stepUp);
+    if (challenge) {
+      await discard(response);
+      return (ctx.onStepUp ?? ((c) => stepUpResponse(c, 'redirect')))(challenge);
+    }
+  }
   if ((ctx.retryStatuses ?? UNAUTHORIZED).includes(response.status) && replayable && ctx.onUnauthorized) {
     // Why once: a second 401 with a fresh token is the answer; looping would hammer the backend.
     const first = response;
     const fresh = await ctx.onUnauthorized().catch((error: unknown) => {
-      void first.body?.cancel().catch(() => undefined);
+      void discard(first);
       throw error;
     });
     if (fresh) {
-      await first.body?.cancel().catch(() => undefined);
+      await discard(first);
       response = await call(fresh);
     }
   }
@@ -125,6 +148,14 @@ async function exchange(request: Request, upstream: ResolvedUpstream, url: URL, 
     status: response.status,
     headers: browserResponseHeaders(response.headers, upstream, url),
   });
+}
+
+function nonceDemanded(response: Response): boolean {
+  return parseChallenges(response.headers.get('www-authenticate')).some((c) => c.scheme === 'dpop' && c.params.error === 'use_dpop_nonce');
+}
+
+async function discard(response: Response): Promise<void> {
+  await response.body?.cancel().catch(() => undefined);
 }
 
 /** The raw path+query after the mount (prefix match on a segment boundary), or null. */

@@ -9,11 +9,11 @@ const upstream = resolveUpstream('api', {
   allow: [{ path: '/notes', methods: ['GET'] }],
   allowRequestHeaders: ['x-request-id'],
 });
-const facts = { accessToken: 'tok', clientIp: '203.0.113.7', appUrl: new URL('https://app.example.com') };
+const facts = { clientIp: '203.0.113.7', appUrl: new URL('https://app.example.com') };
 const called = new URL('http://127.0.0.1:4000/v1/notes');
 
 describe('upstreamRequestHeaders', () => {
-  it('forwards only allow-listed headers and sets its own auth and X-Forwarded-* from configuration', () => {
+  it('forwards only allow-listed headers (never the browser\'s Authorization) and sets X-Forwarded-* from configuration', () => {
     const incoming = new Headers({
       accept: 'application/json', 'content-type': 'application/json', 'if-none-match': '"v1"', 'x-request-id': 'r1',
       cookie: 'bffkit=secret', authorization: 'Bearer browser', 'proxy-authorization': 'Basic x', host: 'evil.example',
@@ -27,7 +27,6 @@ describe('upstreamRequestHeaders', () => {
       'content-type': 'application/json',
       'if-none-match': '"v1"',
       'x-request-id': 'r1',
-      authorization: 'Bearer tok',
       'accept-encoding': 'identity',
       'x-forwarded-for': '203.0.113.7',
       'x-forwarded-proto': 'https',

@@ -11,19 +11,19 @@ import type { ResolvedUpstream } from './upstream';
  * would pop a password dialog on the app's origin); CORS (docs/security.md 15: it stays closed);
  * origin-wide policies that belong to the app (HSTS, Alt-Svc, Clear-Site-Data could wipe the
  * session cookie); and headers a front proxy or Next.js would act on (X-Accel-Redirect serves
- * internal files from nginx; x-middleware-* rewrites routes in Next.js).
+ * internal files from nginx; x-middleware-* rewrites routes in Next.js); and `DPoP-Nonce`, which is
+ * for bffkit's own next proof (RFC 9449), not for the browser.
  */
 const STRIPPED_RESPONSE = new Set([
   ...HOP_BY_HOP,
   'set-cookie', 'set-cookie2', 'server', 'x-powered-by', 'x-aspnet-version', 'x-aspnetmvc-version',
   'www-authenticate', 'alt-svc', 'strict-transport-security', 'clear-site-data', 'public-key-pins',
-  'content-location', 'refresh', 'x-sendfile', 'x-lighttpd-send-file',
+  'content-location', 'refresh', 'x-sendfile', 'x-lighttpd-send-file', 'dpop-nonce',
 ]);
 const STRIPPED_RESPONSE_PREFIXES = ['access-control-', 'x-accel-', 'x-middleware-', 'x-nextjs-'];
 
-/** What bffkit itself needs to set the forwarding headers. */
+/** What bffkit itself needs to set the forwarding headers (Authorization comes with the call's credential). */
 export interface ForwardingFacts {
-  accessToken: string;
   clientIp: string;
   appUrl: URL;
 }
@@ -35,10 +35,12 @@ const SAFE_VALUE = /^[\t\x20-\x7e\x80-\xff]*$/;
  * The headers sent upstream: the allow-listed browser headers (minus any the browser nominated
  * as hop-by-hop in `Connection`), then bffkit's own. X-Forwarded-* come from the configured
  * app URL and the caller's client address, never from the browser's Host or X-Forwarded-*.
+ * Authorization (and DPoP) are added with the call's credential (credential/credential.ts); the
+ * browser's own never pass (they are not on any allow-list).
  *
  * @example
- * const headers = upstreamRequestHeaders(request.headers, upstream, { accessToken, clientIp, appUrl });
- * headers.authorization; // 'Bearer eyJ…'
+ * const headers = upstreamRequestHeaders(request.headers, upstream, { clientIp, appUrl });
+ * headers['x-forwarded-host']; // 'app.example.com'
  */
 export function upstreamRequestHeaders(incoming: Headers, upstream: ResolvedUpstream, facts: ForwardingFacts): Record<string, string> {
   const out: Record<string, string> = {};
@@ -48,7 +50,6 @@ export function upstreamRequestHeaders(incoming: Headers, upstream: ResolvedUpst
     // Why: Web Headers let some control characters through that Node's HTTP client refuses.
     if (SAFE_VALUE.test(value)) out[name] = value;
   }
-  out.authorization = `Bearer ${facts.accessToken}`;
   // Why identity: bodies pass through untouched in both directions, so Content-Length and
   // Content-Encoding stay truthful. The app server may still compress towards the browser.
   out['accept-encoding'] = 'identity';

@@ -1,7 +1,9 @@
 /**
  * Upstream configuration: what the app may forward to, validated once at start-up.
  */
+import { resolveTokenPolicy, type ResolvedTokenPolicy, type UpstreamTokenPolicy } from '../credential/policy';
 import { ConfigError } from '../errors';
+import type { StepUpRule } from '../step-up/challenge';
 import { configuredUrl } from '../http/url';
 import { isForbiddenRequestHeader } from './header-rules';
 import { canonicalPath } from './path-syntax';
@@ -32,6 +34,17 @@ export interface UpstreamOptions {
   /** Extra request headers allowed through besides the default allow-list. @default [] */
   allowRequestHeaders?: readonly string[];
   /**
+   * Which token this upstream gets: the session's own, one for a resource (RFC 8707), an exchanged one
+   * (RFC 8693), a client-credentials token, or none. See docs/per-api-tokens.md. @default 'session'
+   */
+  token?: UpstreamTokenPolicy;
+  /**
+   * For backends without RFC 9470: the answer that means "a stronger sign-in is needed", as a status
+   * and the JSON body's `code` (or `error`), e.g. `{ status: 403, code: 'mfa_required' }`. RFC 9470's
+   * `insufficient_user_authentication` challenge is always recognised. @default undefined
+   */
+  stepUp?: StepUpRule;
+  /**
    * Append `/` to every forwarded path that has none. For APIs that want it (Django REST framework):
    * Next.js removes a trailing slash from the browser's URL (a 308) before any route handler runs.
    * @default false
@@ -60,6 +73,10 @@ export interface ResolvedUpstream {
   maxRequestBodyBytes: number;
   /** Lower-case names of the request headers that may reach the upstream. */
   requestHeaderAllowList: ReadonlySet<string>;
+  /** Which token it gets. */
+  token: ResolvedTokenPolicy;
+  /** A backend's own step-up answer, when configured. */
+  stepUp: StepUpRule | undefined;
   /** Append `/` to forwarded paths without one. */
   trailingSlash: boolean;
 }
@@ -118,8 +135,17 @@ export function resolveUpstream(name: string, options: UpstreamOptions, rules: {
     timeoutMs: Math.round(timeout * 1000),
     maxRequestBodyBytes: maxBytes,
     requestHeaderAllowList: resolveHeaderAllowList(options.allowRequestHeaders, field('allowRequestHeaders'), rules.csrfHeader),
+    token: resolveTokenPolicy(field('token'), options.token),
+    stepUp: resolveStepUpRule(field('stepUp'), options.stepUp),
     trailingSlash: trailingSlash(options.trailingSlash, field('trailingSlash')),
   };
+}
+
+function resolveStepUpRule(field: string, rule: StepUpRule | undefined): StepUpRule | undefined {
+  if (rule === undefined) return undefined;
+  if (!rule || !Number.isInteger(rule.status) || rule.status < 400 || rule.status > 499) throw new ConfigError(field, 'needs a 4xx status');
+  if (typeof rule.code !== 'string' || !/^[\x21-\x7e]{1,100}$/.test(rule.code)) throw new ConfigError(field, 'needs the JSON code that names the step-up');
+  return { status: rule.status, code: rule.code };
 }
 
 function trailingSlash(raw: unknown, field: string): boolean {

@@ -1,17 +1,27 @@
 import type { BffContext } from '../context';
+import { credentialFor, credentialOf } from '../credential/obtain';
+import type { CallCredential } from '../credential/credential';
 import { forwardTo, resolveForwardTarget } from '../forward/forward';
 import type { ResolvedUpstream } from '../forward/upstream';
 import { clientAddress } from '../http/client-ip';
 import type { Cookie } from '../http/cookie';
 import { checkCsrf, isSafeMethod } from '../http/csrf';
 import { errorResponse, PRIVATE_CACHE_CONTROL, toErrorResponse, withCookies } from '../http/response';
-import { loadSession, mergeCookies, updateSession, type LoadedSession } from '../session/load';
+import { endRefusedSession, loadSession, mergeCookies, saveSession, updateSession, type LoadedSession } from '../session/load';
+import type { StepUpChallenge } from '../step-up/challenge';
+import { stepUpResponse } from '../step-up/response';
+import type { SessionData } from '../types';
 
 /** A server-side backend call's answer, plus the cookie changes a refresh made (if any). */
 export interface ServerFetchResult {
   response: Response;
   /** Cookies to set when the caller can (route handler, Server Action). */
   cookies: Cookie[];
+  /**
+   * Set when the upstream asked for a stronger or more recent sign-in (RFC 9470): `response` is then
+   * the 401 `step_up_required` JSON, and the session is unchanged.
+   */
+  stepUp?: StepUpChallenge;
 }
 
 /**
@@ -31,7 +41,7 @@ export async function forwardRoute(ctx: BffContext, request: Request, name: stri
       const csrf = checkCsrf(request, { ...ctx.config.csrf, appOrigin: ctx.config.appOrigin }, 'header');
       if (!csrf.ok) return errorResponse(csrf.code, csrf.message);
     }
-    const loaded = await loadSession(ctx, request.headers.get('cookie'), 'if-due');
+    const loaded = await loadSession(ctx, request.headers.get('cookie'), refreshMode(upstream));
     const { response, cookies } = await sendWithSession(ctx, request, upstream, target.url, loaded);
     // Per-user data read with the session: never stored by shared caches (docs/security.md 29).
     response.headers.set('cache-control', PRIVATE_CACHE_CONTROL);
@@ -61,7 +71,16 @@ export async function serverFetch(
   const request = new Request(new URL(upstream.mount + path, ctx.config.appUrl), init);
   const target = resolveForwardTarget(request, upstream);
   if (!target.ok) throw new TypeError(`bffkit: fetchBackend path or method not allowed for upstream '${upstream.name}'`);
-  return sendWithSession(ctx, request, upstream, target.url, await loadSession(ctx, cookieHeader, 'if-due'));
+  return sendWithSession(ctx, request, upstream, target.url, await loadSession(ctx, cookieHeader, refreshMode(upstream)));
+}
+
+/**
+ * Whether the session's own access token must be fresh for this upstream: when it is sent (`session`)
+ * or exchanged (`exchange`). An upstream with its own resource token, a machine token or none does not
+ * need it, so a call there never refreshes it.
+ */
+function refreshMode(upstream: ResolvedUpstream): 'if-due' | 'never' {
+  return upstream.token.kind === 'session' || upstream.token.kind === 'exchange' ? 'if-due' : 'never';
 }
 
 async function sendWithSession(
@@ -72,32 +91,70 @@ async function sendWithSession(
   loaded: LoadedSession,
 ): Promise<ServerFetchResult> {
   if (loaded.kind === 'unavailable') return { response: toErrorResponse(loaded.error), cookies: [] };
-  if (loaded.kind !== 'active') {
-    const response =
-      loaded.kind === 'ended'
-        ? errorResponse('session_expired', 'Your session has ended. Sign in again.')
-        : errorResponse('unauthenticated', 'Sign in first.');
-    return { response, cookies: loaded.cookies };
-  }
+  if (loaded.kind !== 'active') return { response: signedOut(loaded.kind), cookies: loaded.cookies };
   let cookies = loaded.cookies;
+  let session = loaded.session;
+  let presentNames = loaded.presentNames;
+  /** Keeps a session that changed (a token obtained for this upstream); false when it ended meanwhile. */
+  const keep = async (changed: SessionData): Promise<boolean> => {
+    if (changed === session) return true;
+    const saved = await saveSession(ctx, session, changed, presentNames, ctx.config.clock());
+    if (saved.kind === 'unavailable') throw saved.error;
+    cookies = mergeCookies(cookies, saved.cookies);
+    if (saved.kind !== 'active') return false;
+    ({ session, presentNames } = saved);
+    return true;
+  };
+  /** The credential for this upstream's policy; null when the session ended on the way. */
+  const credential = async (force: boolean): Promise<CallCredential | null> => {
+    const got = await credentialFor(ctx, upstream.token, session, force);
+    if (!got.ok) {
+      if (!got.ended) throw got.error;
+      const ended = await endRefusedSession(ctx, session, presentNames, ctx.config.clock(), 'refresh token rejected');
+      if (ended.kind !== 'unavailable') cookies = mergeCookies(cookies, ended.cookies);
+      return null;
+    }
+    return (await keep(got.session)) ? got.credential : null;
+  };
+  let first: CallCredential | null;
+  try {
+    first = await credential(false);
+  } catch (error) {
+    return { response: toErrorResponse(error), cookies };
+  }
+  if (!first) return { response: signedOut('ended'), cookies };
+  let stepUp: StepUpChallenge | undefined;
   const response = await forwardTo(request, upstream, url, {
-    accessToken: loaded.session.tokens.accessToken,
+    credential: first,
     clientIp: clientAddress(request, { trustProxy: ctx.config.trustProxy }),
     appUrl: ctx.config.appUrl,
-    // The upstream refused the token (401, or a status the backend adapter names, such as Payload's
-    // 403) although it looked valid: refresh the session in hand once and retry once.
-    retryStatuses: ctx.config.backend.rejectedStatuses ?? [401],
+    dpop: ctx.dpop,
+    onStepUp: (challenge) => {
+      stepUp = challenge;
+      return stepUpResponse(challenge, ctx.config.backend.startLogin ? 'redirect' : 'form');
+    },
+    // The upstream refused the token (401, or for the backend's own API a status its adapter names,
+    // such as Payload's 403) although it looked valid: get a new one once and retry once (the session's
+    // own token is refreshed on the session in hand, not read from the cookie again).
+    retryStatuses: upstream.token.kind === 'session' ? (ctx.config.backend.rejectedStatuses ?? [401]) : [401],
     onUnauthorized: async () => {
-      const again = await updateSession(ctx, loaded.session, loaded.presentNames, false, 'force', ctx.config.clock());
+      if (upstream.token.kind === 'none') return null;
+      if (upstream.token.kind !== 'session') return credential(true);
+      const again = await updateSession(ctx, session, presentNames, false, 'force', ctx.config.clock());
       if (again.kind === 'active') {
         cookies = mergeCookies(cookies, again.cookies);
-        return again.session.tokens.accessToken;
+        ({ session, presentNames } = again);
+        return credentialOf(session.tokens, session);
       }
       if (again.kind === 'ended') cookies = mergeCookies(cookies, again.cookies);
       return null;
     },
   });
-  return { response, cookies };
+  return stepUp ? { response, cookies, stepUp } : { response, cookies };
+}
+
+function signedOut(kind: 'anonymous' | 'ended'): Response {
+  return kind === 'ended' ? errorResponse('session_expired', 'Your session has ended. Sign in again.') : errorResponse('unauthenticated', 'Sign in first.');
 }
 
 function upstreamNamed(ctx: BffContext, name: string): ResolvedUpstream {

@@ -37,6 +37,7 @@ describe('POST /login with JSON', () => {
       status: 'authenticated',
       user: DEMO_USER,
       expiresAt: (clock.now + 86_400) * 1000,
+      auth: { amr: ['pwd'], authTime: clock.now },
       redirectTo: '/notes?x=1',
     });
     const cookies = res.headers.getSetCookie();

@@ -59,7 +59,9 @@ export const loginAction: RouteAction = async (ctx, request) => {
     }
     await limit.succeeded();
 
-    const { session, cookies } = await startSession(ctx, request, user.value, tokens.value);
+    // The user has just proven their password here: that is the session's authentication level.
+    const auth = { amr: ['pwd'], authTime: ctx.config.clock() };
+    const { session, cookies } = await startSession(ctx, request, user.value, tokens.value, { auth });
     if (mode === 'form') return seeOther(ctx.config.appUrl, returnTo, cookies);
     return withCookies(json({ ...toClientSession(session, ctx.config), redirectTo: returnTo }), cookies);
   } catch (error) {

@@ -25,7 +25,7 @@ describe('GET /session', () => {
     const res = await bff.handleAuth(get(SESSION, { cookie }));
     expectPrivateJson(res);
     const text = await res.text();
-    expect(JSON.parse(text)).toEqual({ status: 'authenticated', user: DEMO_USER, expiresAt: (clock.now + 86_400) * 1000 });
+    expect(JSON.parse(text)).toEqual({ status: 'authenticated', user: DEMO_USER, expiresAt: (clock.now + 86_400) * 1000, auth: { amr: ['pwd'], authTime: clock.now } });
     for (const token of backend.issued) expect(text).not.toContain(token);
     expect(res.headers.getSetCookie()).toEqual([]);
   });

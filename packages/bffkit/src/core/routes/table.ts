@@ -5,6 +5,7 @@ import { handoffAction } from './handoff';
 import { loginAction } from './login';
 import { logoutAction } from './logout';
 import { oidcCallbackAction } from './oidc/callback';
+import { oidcJwksAction } from './oidc/jwks';
 import { oidcLoginAction } from './oidc/login';
 import { sessionAction } from './session';
 
@@ -23,4 +24,5 @@ export const AUTH_ROUTES: Readonly<Record<string, Readonly<Record<string, RouteA
   [OIDC_ROUTES.login]: { GET: oidcLoginAction, POST: oidcLoginAction },
   [OIDC_ROUTES.callback]: { GET: oidcCallbackAction },
   [OIDC_ROUTES.backchannelLogout]: { POST: backchannelLogoutAction },
+  [OIDC_ROUTES.jwks]: { GET: oidcJwksAction },
 };

@@ -81,6 +81,17 @@ export class ByteWriter {
     return Buffer.concat(this.parts);
   }
 
+  /** Bytes as they are (no length prefix): the reader must know how many to take. */
+  raw(b: Buffer): void {
+    this.bytes(b);
+  }
+
+  /** A length-prefixed block of bytes (an extension section). */
+  block(b: Buffer): void {
+    this.varint(b.length);
+    this.bytes(b);
+  }
+
   private bytes(b: Buffer): void {
     this.flush();
     this.parts.push(b);
@@ -121,6 +132,30 @@ export class ByteReader {
     const n = this.buf.readDoubleBE(this.pos);
     this.pos += 8;
     return Number.isFinite(n) ? n : this.fail(0);
+  }
+
+  /** The next byte, or 0 (and `failed`) past the end. */
+  byte(): number {
+    return this.pos < this.buf.length ? this.buf[this.pos++]! : this.fail(0);
+  }
+
+  /** The next `n` bytes as they are, or null (and `failed`) past the end. */
+  raw(n: number): Buffer | null {
+    if (this.pos + n > this.buf.length) return this.fail(null);
+    const out = this.buf.subarray(this.pos, this.pos + n);
+    this.pos += n;
+    return out;
+  }
+
+  /** A length-prefixed block of bytes (see ByteWriter.block), or null past the end. */
+  block(): Buffer | null {
+    const start = this.span();
+    return start < 0 ? null : this.buf.subarray(start, this.pos);
+  }
+
+  /** Whether everything was read. */
+  get done(): boolean {
+    return this.pos >= this.buf.length;
   }
 
   utf8(): string | null {

@@ -4,7 +4,10 @@
  * Format 2 (binary), byte by byte:
  *   [0x02 format][flags] id user access [refresh] [idToken] expiresAt issuedAt createdAt lastActiveAt
  * flags: bit 0 = refresh token present, bit 1 = id token present, bit 2 = times are float64 (else varints),
- *        bit 3 = user stored as fields (id, then email / name when bits 4 / 5 are set) instead of JSON.
+ *        bit 3 = user stored as fields (id, then email / name when bits 4 / 5 are set) instead of JSON,
+ *        bit 6 = optional sections follow the times (DPoP key, token type, authentication level,
+ *        per-upstream tokens: codec-extensions.ts). Without bit 6 the layout is the first release's of
+ *        format 2, byte for byte, so every cookie written before the sections existed still reads.
  * Each text (id, tokens) is one kind byte then its data:
  *   0x00          UTF-8: varint length, bytes
  *   n (1..15)     n base64url segments joined by '.' (a JWT is 3, an opaque base64url token 1): for each,
@@ -27,6 +30,7 @@
  * next write.
  */
 import { ByteReader, ByteWriter } from './byte-codec';
+import { extrasFromJson, extrasToJson, hasExtras, readExtras, writeExtras, type JsonExtras } from './codec-extensions';
 import type { SessionData, SessionUser, TokenSet } from '../types';
 
 const FORMAT = 0x02;
@@ -37,7 +41,8 @@ const FLOAT_TIMES = 4;
 const USER_FIELDS = 8;
 const HAS_EMAIL = 16;
 const HAS_NAME = 32;
-const KNOWN_FLAGS = HAS_REFRESH | HAS_ID_TOKEN | FLOAT_TIMES | USER_FIELDS | HAS_EMAIL | HAS_NAME;
+const HAS_EXTRAS = 64;
+const KNOWN_FLAGS = HAS_REFRESH | HAS_ID_TOKEN | FLOAT_TIMES | USER_FIELDS | HAS_EMAIL | HAS_NAME | HAS_EXTRAS;
 
 /**
  * Session → the bytes to seal (format 2).
@@ -58,6 +63,8 @@ export function encodeSession(s: SessionData): Uint8Array {
   const u = s.user;
   const fields = isPlainUser(u);
   if (fields) flags |= USER_FIELDS | (u.email !== undefined ? HAS_EMAIL : 0) | (u.name !== undefined ? HAS_NAME : 0);
+  const extras = hasExtras(s);
+  if (extras) flags |= HAS_EXTRAS;
   w.byte(FORMAT);
   w.byte(flags);
   w.text(s.id);
@@ -74,6 +81,7 @@ export function encodeSession(s: SessionData): Uint8Array {
     if (integral) w.varint(n);
     else w.float(n);
   }
+  if (extras) writeExtras(w, s);
   return w.done();
 }
 
@@ -102,12 +110,18 @@ export function decodeSession(bytes: Uint8Array | null): SessionData | null {
   const issuedAt = r.number(float);
   const createdAt = r.number(float);
   const lastActiveAt = r.number(float);
-  if (r.failed || r.pos !== buf.length || id === null || user === null || accessToken === null) return null;
+  const extras = flags & HAS_EXTRAS && !r.failed ? readExtras(r) : {};
+  if (r.failed || r.pos !== buf.length || id === null || user === null || accessToken === null || extras === null) return null;
   if (refreshToken === null || idToken === null) return null;
   const tokens: TokenSet = { accessToken, expiresAt, issuedAt };
   if (refreshToken) tokens.refreshToken = refreshToken;
   if (idToken) tokens.idToken = idToken;
-  return { id, user, tokens, createdAt, lastActiveAt };
+  if (extras.tokenType) tokens.tokenType = extras.tokenType;
+  const session: SessionData = { id, user, tokens, createdAt, lastActiveAt };
+  if (extras.dpopKey) session.dpopKey = extras.dpopKey;
+  if (extras.auth) session.auth = extras.auth;
+  if (extras.upstreamTokens) session.upstreamTokens = extras.upstreamTokens;
+  return session;
 }
 
 /** The JSON shape of format 1 (still used for the successor record of a refresh). */
@@ -122,6 +136,10 @@ interface Wire {
   t: number;
   c: number;
   l: number;
+  /** The optional parts (DPoP key, token type, auth level, upstream tokens), as JSON. */
+  x?: JsonExtras;
+  /** Token type of `a` in a successor record (`DPoP`); in a session it lives in `x`. */
+  tt?: 'DPoP';
 }
 
 /**
@@ -134,6 +152,7 @@ export function toWire(s: SessionData): Wire {
   const w: Wire = { v: 1, i: s.id, u: s.user, a: s.tokens.accessToken, e: s.tokens.expiresAt, t: s.tokens.issuedAt, c: s.createdAt, l: s.lastActiveAt };
   if (s.tokens.refreshToken) w.r = s.tokens.refreshToken;
   if (s.tokens.idToken) w.d = s.tokens.idToken;
+  if (hasExtras(s)) w.x = extrasToJson(s);
   return w;
 }
 
@@ -154,12 +173,20 @@ export function fromWire(w: unknown): SessionData | null {
   const tokens: TokenSet = { accessToken: x.a, expiresAt: x.e, issuedAt: x.t };
   if (x.r) tokens.refreshToken = x.r;
   if (x.d) tokens.idToken = x.d;
-  return { id: x.i, user: x.u, tokens, createdAt: x.c, lastActiveAt: x.l };
+  const session: SessionData = { id: x.i, user: x.u, tokens, createdAt: x.c, lastActiveAt: x.l };
+  if (x.x === undefined) return session;
+  const extras = extrasFromJson(x.x);
+  if (!extras) return null;
+  if (extras.tokenType) tokens.tokenType = extras.tokenType;
+  if (extras.dpopKey) session.dpopKey = extras.dpopKey;
+  if (extras.auth) session.auth = extras.auth;
+  if (extras.upstreamTokens) session.upstreamTokens = extras.upstreamTokens;
+  return session;
 }
 
 /** Token set → JSON value for the successor record. */
-export function tokensToWire(t: TokenSet): Pick<Wire, 'a' | 'r' | 'd' | 'e' | 't'> {
-  return { a: t.accessToken, r: t.refreshToken, d: t.idToken, e: t.expiresAt, t: t.issuedAt };
+export function tokensToWire(t: TokenSet): Pick<Wire, 'a' | 'r' | 'd' | 'e' | 't' | 'tt'> {
+  return { a: t.accessToken, r: t.refreshToken, d: t.idToken, e: t.expiresAt, t: t.issuedAt, ...(t.tokenType ? { tt: t.tokenType } : {}) };
 }
 
 /** JSON value of a successor record → token set, or null. */
@@ -170,6 +197,7 @@ export function tokensFromWire(w: unknown): TokenSet | null {
   const t: TokenSet = { accessToken: x.a, expiresAt: x.e, issuedAt: x.t };
   if (typeof x.r === 'string') t.refreshToken = x.r;
   if (typeof x.d === 'string') t.idToken = x.d;
+  if (x.tt === 'DPoP') t.tokenType = 'DPoP';
   return t;
 }
 

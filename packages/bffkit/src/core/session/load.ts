@@ -62,24 +62,24 @@ export async function updateSession(
   mode: RefreshMode,
   now: number,
 ): Promise<LoadedSession> {
-  const { config, cookie, refresher } = ctx;
+  const { config, refresher } = ctx;
   let session = original;
   let changed = false;
   let force = mode === 'force';
   for (let hop = 0; mode !== 'never' && hop < MAX_HOPS && (force || accessTokenDue(session.tokens, now, config.refreshSkew)); hop++) {
     force = false;
     const refreshToken = session.tokens.refreshToken;
-    if (!refreshToken) return end(ctx, session, presentNames, now, 'no refresh token');
+    if (!refreshToken) return endRefusedSession(ctx, session, presentNames, now, 'no refresh token');
     let outcome;
     try {
-      outcome = await refresher.refresh(refreshToken);
+      outcome = await refresher.refresh(refreshToken, session.dpopKey ? { dpopKey: session.dpopKey } : {});
     } catch (error) {
       // A distributed coordinator (Redis) that is down, or an adapter that threw: transient, the
       // session is kept.
       return { kind: 'unavailable', error: error instanceof BffError ? error : transientError('unavailable'), session: original };
     }
     if (!outcome.ok) {
-      if (outcome.reason === 'rejected') return end(ctx, session, presentNames, now, 'refresh token rejected');
+      if (outcome.reason === 'rejected') return endRefusedSession(ctx, session, presentNames, now, 'refresh token rejected');
       return { kind: 'unavailable', error: transientError(outcome.reason), session: original };
     }
     // A refresh answer without an ID token keeps the session's (OpenID Connect logout needs it).
@@ -92,6 +92,19 @@ export async function updateSession(
     changed = true;
   }
   if (!changed) return { kind: 'active', session, cookies: [], presentNames };
+  return saveSession(ctx, original, session, presentNames, now);
+}
+
+/**
+ * Writes a session that changed during a request (refreshed tokens, a token obtained for an
+ * upstream) and answers it as loaded, with the cookies to set. A logout that won the race keeps the
+ * session ended, and the tokens obtained meanwhile are revoked.
+ *
+ * @example
+ * const saved = await saveSession(ctx, loaded.session, withUpstreamToken, loaded.presentNames, now);
+ */
+export async function saveSession(ctx: BffContext, original: SessionData, session: SessionData, presentNames: string[], now: number): Promise<LoadedSession> {
+  const { config, cookie } = ctx;
   try {
     const cookies = await cookie.write(session, presentNames, now, 'update');
     if (!cookies) {
@@ -128,7 +141,14 @@ function liveNames(cookies: readonly Cookie[]): string[] {
   return cookies.filter((c) => c.attributes.maxAge !== 0).map((c) => c.name);
 }
 
-async function end(ctx: BffContext, session: SessionData, presentNames: string[], now: number, why: string): Promise<LoadedSession> {
+/**
+ * Ends a session whose refresh token the backend refused: one log line, the session ended where it
+ * lives, its cookies cleared (docs/security.md 12).
+ *
+ * @example
+ * return endRefusedSession(ctx, session, presentNames, now, 'refresh token rejected');
+ */
+export async function endRefusedSession(ctx: BffContext, session: SessionData, presentNames: string[], now: number, why: string): Promise<LoadedSession> {
   ctx.config.logger.info(`session ended: ${why}`);
   try {
     await ctx.sessions.end(session, now);

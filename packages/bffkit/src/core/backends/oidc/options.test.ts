@@ -26,7 +26,7 @@ describe('resolveOidcOptions', () => {
     ['a relative issuer', { issuer: '/realms/main' }, 'backend.issuer'],
     ['no client id', { clientId: '' }, 'backend.clientId'],
     ['no client secret', { clientSecret: undefined }, 'backend.clientSecret'],
-    ['an unknown client auth', { clientAuth: 'private_key_jwt' }, 'backend.clientAuth'],
+    ['an unknown client auth', { clientAuth: 'tls_client_auth' }, 'backend.clientAuth'],
     ['a scope with a space', { scopes: ['openid email'] }, 'backend.scopes'],
     ['an override of state', { authorizationParams: { state: 'fixed' } }, 'backend.authorizationParams.state'],
     ['an override of the PKCE method', { authorizationParams: { code_challenge_method: 'plain' } }, 'backend.authorizationParams.code_challenge_method'],

@@ -35,6 +35,7 @@ export const oidcCallbackAction: RouteAction = async (ctx, request) => {
   const result = await backend.completeLogin({ callbackUrl: url, redirectUri: callbackUri(config), transaction: pending.transaction });
   if (!result.ok) {
     if (result.reason === 'invalid') return rejected(ctx, clear, 'response or ID token invalid');
+    if (result.reason !== 'denied' && result.problem) config.logger.error(`oidc callback: ${result.problem}`);
     if (result.reason === 'denied') {
       config.logger.info(`oidc callback: provider answered ${result.error}`);
       const params = new URLSearchParams({ error: result.error, returnTo: pending.returnTo });
@@ -43,12 +44,15 @@ export const oidcCallbackAction: RouteAction = async (ctx, request) => {
     return noReferrer(withCookies(toErrorResponse(transientError(result.reason, 'identity provider')), clear));
   }
   try {
-    const user = await backend.user(result.value);
+    const user = await backend.user(result.value, result.dpopKey ? { dpopKey: result.dpopKey } : undefined);
     if (!user.ok) {
       if (user.reason === 'rejected') return rejected(ctx, clear, 'no usable subject in the ID token');
       throw transientError(user.reason, 'identity provider');
     }
-    const { cookies } = await startSession(ctx, request, user.value, result.value);
+    // A sign-in by the same user (a step-up, a second sign-in) may share the provider's grant with the
+    // session it replaces: that session ends, but its refresh token is not revoked (see sharedGrant).
+    const extras = { ...(result.dpopKey ? { dpopKey: result.dpopKey } : {}), ...(result.auth ? { auth: result.auth } : {}), sharedGrant: true };
+    const { cookies } = await startSession(ctx, request, user.value, result.value, extras);
     config.logger.info('oidc callback: new session');
     return noReferrer(seeOther(config.appUrl, pending.returnTo, [...clear, ...cookies]));
   } catch (error) {

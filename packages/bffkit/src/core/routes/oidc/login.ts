@@ -2,6 +2,7 @@ import { transientError } from '../../backends/failure';
 import type { RouteAction } from '../../context';
 import { errorResponse, json, PRIVATE_HEADERS, toErrorResponse, withCookies } from '../../http/response';
 import { safeReturnTo } from '../../http/return-to';
+import { challengeOf } from '../../step-up/challenge';
 import { readRequestBody } from '../body';
 import { callbackUri } from './paths';
 
@@ -10,6 +11,9 @@ import { callbackUri } from './paths';
  * transaction cookie (state, nonce, PKCE verifier, returnTo) and sends the browser to the provider:
  * a 303 for GET and form posts, `{ redirectTo }` JSON for fetch calls (with the anti-forgery header).
  *
+ * `acr_values` and `max_age` (query, or form/JSON fields) ask the provider for a stronger or more
+ * recent sign-in: the step-up of RFC 9470. They can only ever ask for more, never skip anything.
+ *
  * Why GET is allowed (docs/security.md 15 speaks of state changes): it creates no session, only a
  * transaction that a callback in this same browser must complete, so a cross-site link can at most
  * start a sign-in the user then has to finish at the provider. It lets `loginPage` point here.
@@ -17,20 +21,21 @@ import { callbackUri } from './paths';
 export const oidcLoginAction: RouteAction = async (ctx, request) => {
   const backend = ctx.config.backend;
   if (!backend.startLogin) return errorResponse('not_found', 'This backend does not sign in through a provider.');
-  let rawReturnTo: unknown;
+  let fields: Record<string, unknown>;
   let answer: 'redirect' | 'json' = 'redirect';
   if (request.method === 'GET') {
-    rawReturnTo = new URL(request.url).searchParams.get('returnTo');
+    fields = Object.fromEntries(new URL(request.url).searchParams);
   } else {
     const body = await readRequestBody(ctx, request, true);
     if (!body.ok) return body.response;
-    rawReturnTo = body.fields.returnTo;
+    fields = body.fields;
     if (body.mode === 'json') answer = 'json';
   }
-  const returnTo = safeReturnTo(rawReturnTo, ctx.config.defaultReturnTo);
-  const started = await backend.startLogin({ redirectUri: callbackUri(ctx.config) });
+  const returnTo = safeReturnTo(fields.returnTo, ctx.config.defaultReturnTo);
+  const level = challengeOf(fields.acr_values ?? fields.acrValues, fields.max_age ?? fields.maxAge);
+  const started = await backend.startLogin({ redirectUri: callbackUri(ctx.config), ...(level.acrValues.length ? { acrValues: level.acrValues } : {}), ...(level.maxAge !== undefined ? { maxAge: level.maxAge } : {}) });
   if (!started.ok) {
-    ctx.config.logger.warn(`oidc login could not start: provider ${started.reason}`);
+    ctx.config.logger.warn(`oidc login could not start: ${started.problem ?? `provider ${started.reason}`}`);
     return toErrorResponse(transientError(started.reason === 'timeout' ? 'timeout' : 'unavailable', 'identity provider'));
   }
   const transaction = ctx.transactions.write(started.value.transaction, returnTo, ctx.config.clock());

@@ -8,6 +8,8 @@ export const OIDC_ROUTES = {
   callback: 'oidc/callback',
   /** POST from the provider, server to server: register `{baseUrl}{basePath}/oidc/backchannel-logout`. */
   backchannelLogout: 'oidc/backchannel-logout',
+  /** GET: the client's public keys for private_key_jwt (a JWK Set); register it as the client's JWKS URL. */
+  jwks: 'oidc/jwks',
 } as const;
 
 /**
