@@ -1,5 +1,6 @@
 import { createTokenVerifier, type TokenVerifier } from './backends/token-verifier';
 import type { ResolvedConfig } from './config';
+import { Telemetry } from './observability/telemetry';
 import { TransactionCookie } from './routes/oidc/transaction';
 import { Refresher } from './session/refresh';
 import { SessionCookie } from './session/session-cookie';
@@ -24,6 +25,8 @@ export interface BffContext {
   readonly usedOnce: UsedOnce;
   /** Verifies handed-off tokens; undefined when the handoff route is off. */
   readonly handoffVerifier: TokenVerifier | undefined;
+  /** Audit events, spans and metrics: one-line calls from the routes and the session code. */
+  readonly telemetry: Telemetry;
 }
 
 /**
@@ -33,15 +36,17 @@ export interface BffContext {
  * const ctx = createContext(resolveConfig(options));
  */
 export function createContext(config: ResolvedConfig): BffContext {
-  const sessions = chooseSessionStrategy(config);
+  const telemetry = new Telemetry(config);
+  const sessions = telemetry.timed(chooseSessionStrategy(config));
   return {
     config,
     sessions,
-    cookie: new SessionCookie(config, sessions),
-    refresher: new Refresher(config),
+    cookie: new SessionCookie(config, sessions, telemetry),
+    refresher: new Refresher(config, telemetry),
     transactions: new TransactionCookie(config),
     usedOnce: new UsedOnce(),
     handoffVerifier: config.handoff ? createTokenVerifier(config.handoff, config.backend) : undefined,
+    telemetry,
   };
 }
 

@@ -16,6 +16,8 @@ export interface ForwardContext {
   clientIp: string;
   /** The app's configured base URL: source of `X-Forwarded-Proto` / `X-Forwarded-Host`. */
   appUrl: URL;
+  /** The transport (a traced one from the telemetry); @default the node:http `send` */
+  send?: ((call: UpstreamCall) => Promise<Response>) | undefined;
   /** Called once when the upstream answered 401 and the body is replayable; returns a fresh token or null. */
   onUnauthorized?: () => Promise<string | null>;
 }
@@ -102,7 +104,7 @@ async function exchange(request: Request, upstream: ResolvedUpstream, url: URL, 
   const headers = upstreamRequestHeaders(request.headers, upstream, ctx);
   if (declared !== null && body instanceof ReadableStream) headers['content-length'] = String(declared);
   const call = (token: string): Promise<Response> =>
-    send({ url, method, body, timeoutMs: upstream.timeoutMs, signal: request.signal, headers: { ...headers, authorization: `Bearer ${token}` } });
+    (ctx.send ?? send)({ url, method, body, timeoutMs: upstream.timeoutMs, signal: request.signal, headers: { ...headers, authorization: `Bearer ${token}` } });
 
   let response = await call(ctx.accessToken);
   if (response.status === 401 && replayable && ctx.onUnauthorized) {

@@ -26,9 +26,11 @@ export async function forwardRoute(ctx: BffContext, request: Request, name: stri
   try {
     const upstream = upstreamNamed(ctx, name);
     const target = resolveForwardTarget(request, upstream);
+    if (!target.ok) ctx.telemetry.refused(upstream.name, request, target.response);
     if (!target.ok) return target.response;
     if (!isSafeMethod(request.method)) {
       const csrf = checkCsrf(request, { ...ctx.config.csrf, appOrigin: ctx.config.appOrigin }, 'header');
+      ctx.telemetry.csrf(request, csrf);
       if (!csrf.ok) return errorResponse(csrf.code, csrf.message);
     }
     const loaded = await loadSession(ctx, request.headers.get('cookie'), 'if-due');
@@ -84,6 +86,7 @@ async function sendWithSession(
     accessToken: loaded.session.tokens.accessToken,
     clientIp: clientAddress(request, { trustProxy: ctx.config.trustProxy }),
     appUrl: ctx.config.appUrl,
+    send: ctx.telemetry.upstream(upstream.name),
     // The upstream said 401 although the token looked valid: refresh the session in hand once and
     // retry once.
     onUnauthorized: async () => {

@@ -32,12 +32,12 @@ export const loginAction: RouteAction = async (ctx, request) => {
 
     const backend = ctx.config.backend;
     if (!backend.login) throw new BffError('not_found', 'This backend does not support credential login.');
-    const tokens = await backend.login({ ...fields, email, password });
+    const tokens = await ctx.telemetry.backend('login', () => backend.login!({ ...fields, email, password }));
     if (!tokens.ok) {
       if (tokens.reason !== 'rejected') throw transientError(tokens.reason);
       throw new BffError('login_failed', LOGIN_FAILED);
     }
-    const user = await backend.user(tokens.value);
+    const user = await ctx.telemetry.backend('user', () => backend.user(tokens.value));
     if (!user.ok) {
       // The tokens were issued but cannot be used: revoke them rather than leave them live.
       await backend.revoke?.(tokens.value).catch(() => undefined);
@@ -46,9 +46,11 @@ export const loginAction: RouteAction = async (ctx, request) => {
     await limit.succeeded();
 
     const { session, cookies } = await startSession(ctx, request, user.value, tokens.value);
+    ctx.telemetry.event('login.succeeded', { method: 'credentials' }, session);
     if (mode === 'form') return seeOther(ctx.config.appUrl, returnTo, cookies);
     return withCookies(json({ ...toClientSession(session, ctx.config), redirectTo: returnTo }), cookies);
   } catch (error) {
+    ctx.telemetry.loginFailed('credentials', error);
     if (mode === 'form') return formFailure(ctx, error, fields.returnTo);
     return toErrorResponse(error);
   }

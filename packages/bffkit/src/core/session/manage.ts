@@ -67,6 +67,7 @@ export async function endOwnSession(ctx: BffContext, cookieHeader: string | null
   if (id === read.session.id) {
     await ctx.sessions.end(read.session, now);
     await revokeAll(ctx, [read.session]);
+    ctx.telemetry.event('session.revoked', { by: 'user', count: 1 }, read.session);
     return { ended: 1, signedOut: true, cookies: ctx.cookie.clear(read.presentNames) };
   }
   const other = await ctx.sessions.find(id);
@@ -74,6 +75,7 @@ export async function endOwnSession(ctx: BffContext, cookieHeader: string | null
   // End first: the session stops working at once; the backend revocation is best effort.
   await ctx.sessions.end(other, now);
   await revokeAll(ctx, [other]);
+  ctx.telemetry.event('session.revoked', { by: 'user', count: 1 }, other);
   return { ended: 1, signedOut: false, cookies: [] };
 }
 
@@ -90,6 +92,7 @@ export async function endAllOwnSessions(ctx: BffContext, cookieHeader: string | 
   if (!read.session) return { ended: 0, signedOut: false, cookies: read.invalid ? ctx.cookie.clear(read.presentNames) : [] };
   const ended = await endAllOf(ctx, read.session.user.id, [read.session]);
   await ctx.sessions.end(read.session, now); // even if the user index had lost it
+  ctx.telemetry.event('sessions.signed_out_everywhere', { ended: Math.max(ended, 1) }, read.session);
   return { ended: Math.max(ended, 1), signedOut: true, cookies: ctx.cookie.clear(read.presentNames) };
 }
 
@@ -103,7 +106,9 @@ export async function endAllOwnSessions(ctx: BffContext, cookieHeader: string | 
 export async function endUserSessions(ctx: BffContext, userId: string): Promise<number> {
   if (!ctx.sessions.revocable) throw new TypeError('bffkit: ending all sessions of a user needs a session store (session.store)');
   if (typeof userId !== 'string' || userId === '') throw new TypeError('bffkit: userId must be a non-empty string');
-  return endAllOf(ctx, userId, []);
+  const ended = await endAllOf(ctx, userId, []);
+  ctx.telemetry.event('session.revoked', { by: 'admin', count: ended });
+  return ended;
 }
 
 /** Ends every kept session of the user and revokes them, plus `known` sessions not in the list. */

@@ -2,6 +2,8 @@ import { createHash } from 'node:crypto';
 import type { ResolvedConfig } from '../config';
 import { deriveKeyRing, type KeyRing } from '../crypto/keys';
 import { sealJson, unsealJson } from '../crypto/seal';
+import { NO_TELEMETRY, type Telemetry } from '../observability/no-telemetry';
+import { NO_PROBE, type RefreshProbe } from '../observability/refresh-observer';
 import { tokensFromWire, tokensToWire } from './codec';
 import type { TokenSet } from '../types';
 
@@ -24,7 +26,7 @@ export class Refresher {
   private readonly inflight = new Map<string, Promise<RefreshOutcome>>();
   private readonly ring: KeyRing;
 
-  constructor(private readonly config: ResolvedConfig) {
+  constructor(private readonly config: ResolvedConfig, private readonly telemetry: Telemetry = NO_TELEMETRY) {
     this.ring = deriveKeyRing(config.secrets, 'successor');
   }
 
@@ -39,25 +41,26 @@ export class Refresher {
     const key = createHash('sha256').update(refreshToken).digest('base64url');
     let flight = this.inflight.get(key);
     if (!flight) {
-      flight = this.run(key, refreshToken).finally(() => this.inflight.delete(key));
+      flight = this.telemetry.refresh(key, (probe) => this.run(key, refreshToken, probe)).finally(() => this.inflight.delete(key));
       this.inflight.set(key, flight);
     }
     return flight;
   }
 
-  private async run(key: string, refreshToken: string): Promise<RefreshOutcome> {
+  private async run(key: string, refreshToken: string, probe: RefreshProbe = NO_PROBE): Promise<RefreshOutcome> {
     const { coordinator, lockTimeout } = this.config;
     const deadline = Date.now() + lockTimeout * 1000 * 2;
     for (;;) {
       const known = await this.successor(key);
-      if (known) return { ok: true, tokens: known };
+      if (known) return probe.successor({ ok: true, tokens: known });
       const release = await coordinator.acquire(key, lockTimeout);
       if (release) {
+        probe.acquired();
         try {
           // Another instance may have finished between our look-up and the lock.
           const late = await this.successor(key);
-          if (late) return { ok: true, tokens: late };
-          const result = await this.config.backend.refresh(refreshToken);
+          if (late) return probe.successor({ ok: true, tokens: late });
+          const result = await probe.backend(() => this.config.backend.refresh(refreshToken));
           if (!result.ok) return result;
           await coordinator.setSuccessor(key, sealJson(this.ring, tokensToWire(result.value)), this.config.successorTtl);
           return { ok: true, tokens: result.value };
@@ -65,7 +68,8 @@ export class Refresher {
           await release();
         }
       }
-      if (Date.now() > deadline) return { ok: false, reason: 'timeout' };
+      probe.waiting();
+      if (Date.now() > deadline) return probe.timedOut({ ok: false, reason: 'timeout' });
       await new Promise((r) => setTimeout(r, POLL_MS));
     }
   }

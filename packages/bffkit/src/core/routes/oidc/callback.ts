@@ -35,6 +35,7 @@ export const oidcCallbackAction: RouteAction = async (ctx, request) => {
   const result = await backend.completeLogin({ callbackUrl: url, redirectUri: callbackUri(config), transaction: pending.transaction });
   if (!result.ok) {
     if (result.reason === 'invalid') return rejected(ctx, clear, 'response or ID token invalid');
+    ctx.telemetry.event('login.failed', { method: 'oidc', reason: result.reason });
     if (result.reason === 'denied') {
       config.logger.info(`oidc callback: provider answered ${result.error}`);
       const params = new URLSearchParams({ error: result.error, returnTo: pending.returnTo });
@@ -48,10 +49,12 @@ export const oidcCallbackAction: RouteAction = async (ctx, request) => {
       if (user.reason === 'rejected') return rejected(ctx, clear, 'no usable subject in the ID token');
       throw transientError(user.reason, 'identity provider');
     }
-    const { cookies } = await startSession(ctx, request, user.value, result.value);
+    const { session, cookies } = await startSession(ctx, request, user.value, result.value);
+    ctx.telemetry.event('login.succeeded', { method: 'oidc' }, session);
     config.logger.info('oidc callback: new session');
     return noReferrer(seeOther(config.appUrl, pending.returnTo, [...clear, ...cookies]));
   } catch (error) {
+    ctx.telemetry.loginFailed('oidc', error);
     return noReferrer(withCookies(toErrorResponse(error), clear));
   }
 };
@@ -59,6 +62,7 @@ export const oidcCallbackAction: RouteAction = async (ctx, request) => {
 function rejected(ctx: BffContext, clear: Cookie[], why: string): Response {
   // One line with the category, never a code, state or token.
   ctx.config.logger.warn(`oidc callback rejected: ${why}`);
+  ctx.telemetry.event('login.failed', { method: 'oidc', reason: 'invalid_response' });
   return noReferrer(withCookies(errorResponse('invalid_request', REJECTED), clear));
 }
 
