@@ -13,7 +13,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const RUN_TIMEOUT_MS = 110_000;
-const BENCHMARKS = ['session-read', 'cookie-size', 'forwarding', 'session-endpoint', 'streaming', 'refresh-storm'];
+const BENCHMARKS = ['session-read', 'cookie-size', 'forwarding', 'session-endpoint', 'streaming', 'refresh-storm', 'telemetry'];
 
 type Goal = { name: string; value: number; target: number; met: boolean };
 type Results = {
@@ -54,7 +54,7 @@ describe('npm run bench (quick smoke run)', () => {
       const { code, stdout, stderr } = await runBench(out);
       expect(code, stderr.slice(-4000)).toBe(0);
 
-      for (const heading of ['Session read', 'Cookie bytes', 'Forwarding', 'Session endpoint', 'Streaming', 'Refresh storm', 'Goals']) {
+      for (const heading of ['Session read', 'Cookie bytes', 'Observability overhead', 'Forwarding', 'Session endpoint', 'Streaming', 'Refresh storm', 'Goals']) {
         expect(stdout).toContain(`#### ${heading}`);
       }
       expect(stdout).toMatch(/\| goal \| measured \| target \| met \|/);
