@@ -52,7 +52,7 @@ describe('GET {basePath}/diagnostics: the guard', () => {
     expect(() => testBff({ diagnostics: { enabled: true, token: 'short' } })).toThrow(/at least 32/);
     expect(testBff({ diagnostics: { token: TOKEN } }).bff.config.observability.diagnostics.enabled).toBe(false);
     const { logger } = testBff({ diagnostics: { enabled: true, token: TOKEN } });
-    expect(logger.lines.map((l) => l.message)).toContainEqual(expect.stringContaining('diagnostics are enabled in production'));
+    expect(logger.lines.map((l) => l.message)).toContainEqual(expect.stringContaining('diagnostics endpoint is enabled in production'));
   });
 
   it('with a token: 401 without it, with a wrong one, a prefix or another scheme; 200 with it', async () => {

@@ -33,12 +33,24 @@ export function eventMethod(method: string): string {
   return KNOWN_METHODS.has(upper) ? upper : '_OTHER';
 }
 
+/**
+ * The fields of `csrf.rejected`.
+ *
+ * @example
+ * csrfRefusal(request, 'forbidden_origin') // { code: 'forbidden_origin', method: 'POST', path: '/api/auth/login' }
+ */
 export function csrfRefusal(request: Request, code: 'csrf_failed' | 'forbidden_origin'): EventFields['csrf.rejected'] {
   return { code, method: eventMethod(request.method), path: eventPath(request) };
 }
 
 const REFUSAL_BY_STATUS: Record<number, EventFields['forward.refused']['code']> = { 400: 'invalid_request', 404: 'path_not_allowed', 405: 'method_not_allowed' };
 
+/**
+ * The fields of `forward.refused`, the code from the refusal's status (400, 404 or 405).
+ *
+ * @example
+ * forwardRefusal('api', request, 404) // { upstream: 'api', method: 'GET', path: '/api/backend/admin', code: 'path_not_allowed' }
+ */
 export function forwardRefusal(upstream: string, request: Request, status: number): EventFields['forward.refused'] {
   return { upstream, method: eventMethod(request.method), path: eventPath(request), code: REFUSAL_BY_STATUS[status] ?? 'invalid_request' };
 }
@@ -66,6 +78,12 @@ export function loginFailure(error: unknown): Failure<LoginFailureReason> {
   return { type: 'failed', reason: (error instanceof BffError && LOGIN_REASONS[error.code]) || 'internal' };
 }
 
+/**
+ * The class of a refused handoff (as {@link loginFailure}, with `rejected` for a refused token).
+ *
+ * @example
+ * handoffFailure(new BffError('token_rejected', '…')) // { type: 'failed', reason: 'rejected' }
+ */
 export function handoffFailure(error: unknown): Failure<EventFields['handoff.refused']['reason']> {
   const failure = loginFailure(error);
   if (failure.type === 'rate_limited') return failure;

@@ -97,7 +97,7 @@ export function resolveObservability(options: ObservabilityOptions, nodeEnv: str
   if (!Number.isInteger(recentEvents) || recentEvents < 0 || recentEvents > 500) throw new ConfigError('diagnostics.recentEvents', 'must be a whole number from 0 to 500');
   const warnings: ResolvedObservability['warnings'] = [];
   if (enabled && production) {
-    warnings.push({ code: 'diagnostics_in_production', message: `diagnostics are enabled in production (token required) at {basePath}/diagnostics` });
+    warnings.push({ code: 'diagnostics_in_production', message: 'the diagnostics endpoint is enabled in production (its token is required)' });
   }
   return {
     events: options.events,
