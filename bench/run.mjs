@@ -144,7 +144,7 @@ async function main() {
   try {
     await section('session-read', () => sessionRead.run({ rounds: o.rounds ?? (o.quick ? 1 : 7), ms: o.quick ? 30 : 400, log }));
     await section('cookie-size', () => cookieSize.run());
-    await section('telemetry', () => telemetry.run({ rounds: o.rounds ?? (o.quick ? 1 : 7), ms: o.quick ? 30 : 400, log }));
+    await section('telemetry', () => telemetry.run({ rounds: o.rounds ?? (o.quick ? 1 : 7), ms: o.quick ? 30 : 500, log }));
 
     const needsApp = ['forwarding', 'session-endpoint', 'streaming'].some(want);
     const port = await freePort();
