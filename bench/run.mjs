@@ -2,7 +2,7 @@
 // `npm run bench`: builds what it needs, runs every benchmark with alternating contenders over several
 // rounds, prints a markdown table (median ±spread) and writes bench/results.json.
 //
-//   node bench/run.mjs [--quick] [--only session-read,cookie-size,forwarding,session-endpoint,refresh-storm,streaming,dpop]
+//   node bench/run.mjs [--quick] [--only session-read,cookie-size,forwarding,session-endpoint,refresh-storm,streaming,telemetry,dpop]
 //                      [--rounds N] [--seconds S] [--connections C] [--out FILE] [--no-build]
 //
 // Only 127.0.0.1 traffic; every load is time-bounded; every child process is stopped at the end.
@@ -15,7 +15,7 @@ import { BACKEND_ENTRY, BENCH_APP_DIR, NEXT_BIN, ROOT, freePort, startApp, start
 import { num, table } from './lib/stats.mjs';
 // The benchmark modules import the built library (`bffkit`), so they are loaded after the build.
 
-const ALL = ['session-read', 'cookie-size', 'forwarding', 'session-endpoint', 'streaming', 'refresh-storm', 'dpop'];
+const ALL = ['session-read', 'cookie-size', 'forwarding', 'session-endpoint', 'streaming', 'refresh-storm', 'telemetry', 'dpop'];
 /**
  * Access-token lifetime of the storm's backend: short, so the storm needs no long wait, yet longer
  * than a storm lasts (with 1 s, the token refreshed mid-storm expires again before the storm ends).
@@ -122,8 +122,8 @@ async function main() {
   const info = machine();
   log(`bench: ${info.cpu} × ${info.cores}, Node ${info.node}, Next ${info.next}, load via ${info.loadTool}; load average ${info.loadAverageAtStart.join(' ')}`);
   if (o.build) ensureBuilt();
-  const [sessionRead, cookieSize, forwarding, sessionEndpoint, streaming, refreshStorm, dpop] = await Promise.all(
-    ['session-read', 'cookie-size', 'forwarding', 'session-endpoint', 'streaming', 'refresh-storm', 'dpop'].map((m) => import(`./${m}.mjs`)),
+  const [sessionRead, cookieSize, forwarding, sessionEndpoint, streaming, refreshStorm, telemetry, dpop] = await Promise.all(
+    ['session-read', 'cookie-size', 'forwarding', 'session-endpoint', 'streaming', 'refresh-storm', 'telemetry', 'dpop'].map((m) => import(`./${m}.mjs`)),
   );
 
   const sections = [];
@@ -144,6 +144,7 @@ async function main() {
   try {
     await section('session-read', () => sessionRead.run({ rounds: o.rounds ?? (o.quick ? 1 : 7), ms: o.quick ? 30 : 400, log }));
     await section('cookie-size', () => cookieSize.run());
+    await section('telemetry', () => telemetry.run({ rounds: o.rounds ?? (o.quick ? 1 : 7), ms: o.quick ? 30 : 500, log }));
 
     const needsApp = ['forwarding', 'session-endpoint', 'streaming'].some(want);
     const port = await freePort();

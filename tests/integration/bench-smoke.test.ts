@@ -14,7 +14,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 // The dpop section starts two providers and two backends of its own (about 15 s on a quiet machine).
 const RUN_TIMEOUT_MS = 150_000;
-const BENCHMARKS = ['session-read', 'cookie-size', 'forwarding', 'session-endpoint', 'streaming', 'refresh-storm', 'dpop'];
+const BENCHMARKS = ['session-read', 'cookie-size', 'forwarding', 'session-endpoint', 'streaming', 'refresh-storm', 'telemetry', 'dpop'];
 
 type Goal = { name: string; value: number; target: number; met: boolean };
 type Results = {
@@ -55,7 +55,7 @@ describe('npm run bench (quick smoke run)', () => {
       const { code, stdout, stderr } = await runBench(out);
       expect(code, stderr.slice(-4000)).toBe(0);
 
-      for (const heading of ['Session read', 'Cookie bytes', 'Forwarding', 'Session endpoint', 'Streaming', 'Refresh storm', 'DPoP on forwarded calls', 'Goals']) {
+      for (const heading of ['Session read', 'Cookie bytes', 'Observability overhead', 'Forwarding', 'Session endpoint', 'Streaming', 'Refresh storm', 'DPoP on forwarded calls', 'Goals']) {
         expect(stdout).toContain(`#### ${heading}`);
       }
       expect(stdout).toMatch(/\| goal \| measured \| target \| met \|/);

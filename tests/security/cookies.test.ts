@@ -105,9 +105,11 @@ describe(item(1), () => {
     expect(cleared.attrs.get('max-age')).toBe('0');
     expect(cleared.attrs.has('httponly')).toBe(true);
     expect(cleared.attrs.has('domain')).toBe(false);
-    // The whole process (proxy.ts, route handlers, pages) warns exactly once.
-    const warnings = t.app.output().split('\n').filter((l) => l.includes('is plain http on localhost'));
-    expect(warnings).toHaveLength(1);
+    // The whole process (proxy.ts, route handlers, pages) warns exactly once (the log line; the
+    // example app also prints the same warning once as a `config.warning` audit event).
+    const warned = t.app.output().split('\n').filter((l) => l.includes('is plain http on localhost'));
+    expect(warned.filter((l) => l.startsWith('[bffkit] '))).toHaveLength(1);
+    expect(warned.filter((l) => l.startsWith('{"type":"config.warning"'))).toHaveLength(1);
   });
 
   it('https mode: __Host-bffkit with Secure, HttpOnly, Path=/, SameSite=Lax, no Domain; no dev warning', async () => {

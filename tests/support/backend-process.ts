@@ -37,6 +37,8 @@ export interface Stats {
   last_request: { method: string; path: string; query: string; headers: Record<string, string> } | null;
   /** Every access token received (newest last, at most 1000): its SHA-256, never the token. */
   received_tokens: ReceivedToken[];
+  /** Every request that carried a W3C `traceparent` (newest last, at most 200). */
+  traceparents: { method: string; path: string; traceparent: string }[];
 }
 
 /** One access token as the backend received it. */

@@ -4,8 +4,8 @@
  * format (binary format 2 or the legacy JSON format 1), whatever it currently is.
  */
 import { deriveKeyRing, type Purpose } from '../../packages/bffkit/src/core/crypto/keys';
-import { unseal } from '../../packages/bffkit/src/core/crypto/seal';
-import { decodeSession } from '../../packages/bffkit/src/core/session/codec';
+import { seal, unseal } from '../../packages/bffkit/src/core/crypto/seal';
+import { decodeSession, encodeSession } from '../../packages/bffkit/src/core/session/codec';
 import type { SessionData } from '../../packages/bffkit/src/core/types';
 import { TEST_SECRET } from './app-process';
 import type { CookieJar } from './http';
@@ -66,4 +66,15 @@ export function sessionInJar(jar: CookieJar, secret = TEST_SECRET, name = 'bffki
   const chunks = jar.names().filter((n) => new RegExp(`^${name}\\.\\d+$`).test(n)).sort((a, b) => Number(a.split('.').pop()) - Number(b.split('.').pop()));
   const value = jar.get(name) ?? (chunks.length ? chunks.map((n) => jar.get(n)!).join('') : undefined);
   return value === undefined ? null : readSessionCookie(value, secret);
+}
+
+/**
+ * A stateless session cookie value for `session`, sealed the way the app seals it (TEST_SECRET, the
+ * 'session' purpose): a test can change a real session's timestamps and send it back.
+ *
+ * @example
+ * const old = sealSessionCookie({ ...readSessionCookie(value)!, lastActiveAt: now - 2 * ONE_DAY });
+ */
+export function sealSessionCookie(session: SessionData, secret = TEST_SECRET): string {
+  return seal(deriveKeyRing([secret], 'session'), encodeSession(session));
 }

@@ -38,6 +38,16 @@ describe('createApp', () => {
     expect(stats).toMatchObject({ bearer_requests: 1, requests: 1 });
   });
 
+  it('records the traceparent of requests that carry one in /__stats', async () => {
+    const token = await login();
+    await app.request('/__stats/reset', { method: 'POST' });
+    const traceparent = '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01';
+    await app.request('/notes?x=1', { headers: { authorization: `Bearer ${token}`, traceparent } });
+    await app.request('/notes', { headers: { authorization: `Bearer ${token}` } });
+    const stats = (await (await app.request('/__stats')).json()) as { traceparents: unknown[] };
+    expect(stats.traceparents).toEqual([{ method: 'GET', path: '/notes', traceparent }]);
+  });
+
   it('answers unknown paths with JSON 404 and sets nosniff', async () => {
     const res = await app.request('/does-not-exist');
     expect(res.status).toBe(404);

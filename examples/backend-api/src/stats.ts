@@ -44,6 +44,15 @@ export interface ReceivedToken {
 
 /** Most received tokens kept (newest last). */
 export const RECEIVED_TOKENS_KEPT = 1000;
+/** Most W3C `traceparent` headers kept (newest last). */
+export const TRACEPARENTS_KEPT = 200;
+
+/** A W3C trace context as received, and where. */
+export interface ReceivedTraceparent {
+  method: string;
+  path: string;
+  traceparent: string;
+}
 
 /** The last counted request as the backend received it. */
 export interface LastRequest {
@@ -61,11 +70,13 @@ export interface Stats {
   counters: StatsCounters;
   lastRequest: LastRequest | null;
   receivedTokens: ReceivedToken[];
+  /** Every request that carried a `traceparent` (trace propagation from the app). */
+  traceparents: ReceivedTraceparent[];
   bump(name: Exclude<keyof StatsCounters, 'requests'>): void;
   record(request: Request): void;
   receivedToken(entry: ReceivedToken): void;
   reset(): void;
-  snapshot(): StatsCounters & { last_request: LastRequest | null; received_tokens: ReceivedToken[] };
+  snapshot(): StatsCounters & { last_request: LastRequest | null; received_tokens: ReceivedToken[]; traceparents: ReceivedTraceparent[] };
 }
 
 const zero = (): StatsCounters => ({
@@ -96,6 +107,7 @@ export function createStats(): Stats {
     counters: zero(),
     lastRequest: null,
     receivedTokens: [],
+    traceparents: [],
     bump(name) {
       stats.counters[name] += 1;
     },
@@ -107,6 +119,10 @@ export function createStats(): Stats {
       });
       stats.counters.requests += 1;
       stats.lastRequest = { method: request.method, path: url.pathname, query: url.search.slice(1), headers };
+      if (headers.traceparent) {
+        stats.traceparents.push({ method: request.method, path: url.pathname, traceparent: headers.traceparent });
+        if (stats.traceparents.length > TRACEPARENTS_KEPT) stats.traceparents.shift();
+      }
     },
     receivedToken(entry) {
       stats.receivedTokens.push(entry);
@@ -116,8 +132,9 @@ export function createStats(): Stats {
       stats.counters = zero();
       stats.lastRequest = null;
       stats.receivedTokens = [];
+      stats.traceparents = [];
     },
-    snapshot: () => ({ ...stats.counters, last_request: stats.lastRequest, received_tokens: [...stats.receivedTokens] }),
+    snapshot: () => ({ ...stats.counters, last_request: stats.lastRequest, received_tokens: [...stats.receivedTokens], traceparents: [...stats.traceparents] }),
   };
   return stats;
 }

@@ -2,6 +2,7 @@ import 'server-only';
 import { randomBytes } from 'node:crypto';
 import { credentialsBackend, oidcBackend, type BffOptions, type CredentialsBackendOptions, type CredentialsPresetName } from 'bffkit';
 import { createBffNext } from 'bffkit/next';
+import { eventsSink } from './events';
 import { sessionStorage } from './session-store';
 
 /**
@@ -12,10 +13,15 @@ export const bff = createBffNext(() => {
   const port = process.env.PORT ?? '3000';
   const backendUrl = process.env.BACKEND_URL ?? 'http://127.0.0.1:4000';
   const secret = secrets();
+  const storage = sessionStorage(secret);
   return {
     secret,
     // BFF_SESSION_STORE=redis + REDIS_URL: sessions in Redis (see lib/session-store.ts). Default: the cookie.
-    ...sessionStorage(secret),
+    ...storage,
+    refresh: { ...storage.refresh, ...(process.env.BFF_SUCCESSOR_TTL && { successorTtl: seconds('BFF_SUCCESSOR_TTL', 120) }) },
+    // Audit events: one JSON line per event on stdout (lib/events.ts). OpenTelemetry: instrumentation.ts.
+    events: eventsSink(),
+    diagnostics: diagnostics(),
     baseUrl: process.env.APP_URL ?? `http://localhost:${port}`,
     backend: backend(backendUrl),
     defaultReturnTo: '/profile',
@@ -172,6 +178,20 @@ function upstreamRules() {
     ];
   }
   return paths.map((path) => ({ path, methods: ['GET', 'POST', 'PATCH', 'DELETE'] }));
+}
+
+/**
+ * The diagnostics endpoint (GET /api/auth/diagnostics, and the /diagnostics page): on by default under
+ * `next dev` only; BFF_DIAGNOSTICS=1 turns it on elsewhere, and then BFF_DIAGNOSTICS_TOKEN (32+
+ * characters) is required in production. BFF_DIAGNOSTICS=0 turns it off everywhere.
+ */
+function diagnostics(): BffOptions['diagnostics'] {
+  const flag = process.env.BFF_DIAGNOSTICS;
+  const token = process.env.BFF_DIAGNOSTICS_TOKEN;
+  return {
+    ...(flag === '1' || flag === 'true' ? { enabled: true } : flag === '0' || flag === 'false' ? { enabled: false } : {}),
+    ...(token ? { token } : {}),
+  };
 }
 
 /** A positive number of seconds from the environment, or the default. */

@@ -78,24 +78,25 @@ export function createBff(options: BffOptions): Bff {
   const { config } = ctx;
   return {
     config,
-    handleAuth: (request) => handleAuthRequest(ctx, request),
-    forward: (request, upstream) => forwardRoute(ctx, request, upstream),
-    async readSession(cookieHeader) {
-      // Only a store outage throws here, and it must surface (503), never read as "signed out".
-      const read = await ctx.cookie.read(cookieHeader, config.clock());
-      return toClientSession(read.session, config);
-    },
-    fetchBackend: (cookieHeader, upstream, path, init) => serverFetch(ctx, cookieHeader, upstream, path, init),
-    guard: (request, rules) => guardRequest(ctx, request, rules),
-    loadSession: (cookieHeader, mode = 'if-due') => loadSession(ctx, cookieHeader, mode),
-    listSessions: (cookieHeader) => listOwnSessions(ctx, cookieHeader),
-    endSession: (cookieHeader, sessionId) => endOwnSession(ctx, cookieHeader, sessionId),
-    endAllSessions: (cookieHeader) => endAllOwnSessions(ctx, cookieHeader),
-    endUserSessions: (userId) => endUserSessions(ctx, userId),
+    handleAuth: (request) => ctx.telemetry.request(request, null, () => handleAuthRequest(ctx, request)),
+    forward: (request, upstream) => ctx.telemetry.request(request, 'bffkit.forward', () => forwardRoute(ctx, request, upstream)),
+    readSession: (cookieHeader) =>
+      ctx.telemetry.request(null, 'bffkit.session.read', async () => {
+        // Only a store outage throws here, and it must surface (503), never read as "signed out".
+        const read = await ctx.cookie.read(cookieHeader, config.clock());
+        return toClientSession(read.session, config);
+      }),
+    fetchBackend: (cookieHeader, upstream, path, init) => ctx.telemetry.request(null, 'bffkit.fetch_backend', () => serverFetch(ctx, cookieHeader, upstream, path, init)),
+    guard: (request, rules) => ctx.telemetry.request(request, 'bffkit.guard', () => guardRequest(ctx, request, rules)),
+    loadSession: (cookieHeader, mode = 'if-due') => ctx.telemetry.request(null, null, () => loadSession(ctx, cookieHeader, mode)),
+    listSessions: (cookieHeader) => ctx.telemetry.request(null, null, () => listOwnSessions(ctx, cookieHeader)),
+    endSession: (cookieHeader, sessionId) => ctx.telemetry.request(null, null, () => endOwnSession(ctx, cookieHeader, sessionId)),
+    endAllSessions: (cookieHeader) => ctx.telemetry.request(null, null, () => endAllOwnSessions(ctx, cookieHeader)),
+    endUserSessions: (userId) => ctx.telemetry.request(null, null, () => endUserSessions(ctx, userId)),
     verify: async () => {
       await config.backend.verify?.();
     },
-    checkAuth: (cookieHeader, requirement, returnTo) => checkAuth(ctx, cookieHeader, requirement, returnTo),
+    checkAuth: (cookieHeader, requirement, returnTo) => ctx.telemetry.request(null, null, () => checkAuth(ctx, cookieHeader, requirement, returnTo)),
     stepUpLocation: (challenge, returnTo) => stepUpLocation(config, challenge, returnTo),
   };
 }

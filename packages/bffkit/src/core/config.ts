@@ -11,12 +11,13 @@ import type { RefreshCoordinator } from './stores/refresh-coordinator';
 import { memoryRateLimitStore } from './stores/memory-rate-limit-store';
 import type { RateLimitStore } from './stores/rate-limit-store';
 import { isSafeReturnTo } from './http/return-to';
+import { resolveObservability, type ObservabilityOptions, type ResolvedObservability } from './observability/options';
 import type { SessionStore } from './stores/session-store';
 import { resolveHandoff, type HandoffOptions, type ResolvedHandoff } from './backends/token-verifier';
 import { ONE_DAY, ONE_MINUTE, SEVEN_DAYS, systemClock, type Clock } from './time';
 
 /** Options of {@link createBff}. Every field but `secret`, `baseUrl` and `backend` has a default. */
-export interface BffOptions {
+export interface BffOptions extends ObservabilityOptions {
   /**
    * Secret(s) the session cookie is sealed with: at least 32 characters each. With a list, the
    * first one seals and all of them unseal (rotation: put the new secret first, drop the old one later).
@@ -113,6 +114,8 @@ export interface ResolvedConfig {
   loginRateLimit: { maxPerAccount: number; maxPerAddress: number; window: number; store: RateLimitStore };
   trustProxy: boolean | number;
   handoff: ResolvedHandoff | undefined;
+  /** Audit events, OpenTelemetry and diagnostics (docs/observability.md). */
+  observability: ResolvedObservability;
   logger: Logger;
   clock: Clock;
 }
@@ -150,14 +153,17 @@ export function resolveConfig(options: BffOptions): ResolvedConfig {
     throw new ConfigError('backend', 'must be a backend adapter such as credentialsBackend({ url })');
   }
   const logger = options.logger ?? consoleLogger;
+  const observability = resolveObservability(options, process.env.NODE_ENV);
   // Why: Secure cookies and the __Host- prefix are only dropped for plain-http localhost, which
   // browsers treat as a development origin. Any other http origin is refused outright.
   const secure = appUrl.protocol === 'https:';
   if (!secure) {
-    logger.warn(
-      `baseUrl ${appUrl.origin} is plain http on localhost: cookies are sent without Secure and without the __Host- prefix. Use https in production.`,
-    );
+    observability.warnings.unshift({
+      code: 'insecure_cookies',
+      message: `baseUrl ${appUrl.origin} is plain http on localhost: cookies are sent without Secure and without the __Host- prefix. Use https in production.`,
+    });
   }
+  for (const warning of observability.warnings) logger.warn(warning.message);
   const idleTimeout = positive('session.idleTimeout', options.session?.idleTimeout, DEFAULTS.idleTimeout);
   const absoluteTimeout = positive('session.absoluteTimeout', options.session?.absoluteTimeout, DEFAULTS.absoluteTimeout);
   if (idleTimeout > absoluteTimeout) {
@@ -214,6 +220,7 @@ export function resolveConfig(options: BffOptions): ResolvedConfig {
     },
     trustProxy,
     handoff: resolveHandoff(options.handoff, options.backend),
+    observability,
     logger,
     clock: options.clock ?? systemClock,
   };

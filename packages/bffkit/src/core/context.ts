@@ -6,6 +6,7 @@ import type { ResolvedConfig } from './config';
 import { Flights } from './credential/flights';
 import { MachineTokens } from './credential/machine-tokens';
 import { DpopHandles } from './dpop/handles';
+import { Telemetry } from './observability/telemetry';
 import { TransactionCookie } from './routes/oidc/transaction';
 import { Refresher } from './session/refresh';
 import { SessionCookie } from './session/session-cookie';
@@ -37,6 +38,8 @@ export interface BffContext {
   readonly machineTokens: MachineTokens;
   /** Token exchanges in flight, per session and upstream policy. */
   readonly exchanges: Flights<BackendResult<UpstreamToken>>;
+  /** Audit events, spans and metrics: one-line calls from the routes and the session code. */
+  readonly telemetry: Telemetry;
 }
 
 /**
@@ -49,18 +52,20 @@ export function createContext(resolved: ResolvedConfig): BffContext {
   // Every backend call made through the context is observed: a failure logs one diagnostic line per
   // spell (step and kind), with a hint and never a secret.
   const config: ResolvedConfig = { ...resolved, backend: observeBackend(resolved.backend, new DiagnosticLog(resolved.logger, resolved.clock)) };
-  const sessions = chooseSessionStrategy(config);
+  const telemetry = new Telemetry(config);
+  const sessions = telemetry.timed(chooseSessionStrategy(config));
   return {
     config,
     sessions,
-    cookie: new SessionCookie(config, sessions),
-    refresher: new Refresher(config),
+    cookie: new SessionCookie(config, sessions, telemetry),
+    refresher: new Refresher(config, telemetry),
     transactions: new TransactionCookie(config),
     usedOnce: new UsedOnce(),
     handoffVerifier: config.handoff ? createTokenVerifier(config.handoff, config.backend) : undefined,
     dpop: new DpopHandles(),
     machineTokens: new MachineTokens(config),
     exchanges: new Flights(),
+    telemetry,
   };
 }
 

@@ -8,6 +8,7 @@ import { failureResponse } from '../core/http/response';
 import { consoleLogger } from '../core/logger';
 import type { AuthRequirement } from '../core/step-up/level';
 import type { ClientSession } from '../core/types';
+import { withNextAfter } from './after-response';
 import { persistCookies } from './persist-cookies';
 import { makeProxy, type ProxyRules } from './proxy';
 import { sharedCore } from './shared-core';
@@ -75,7 +76,7 @@ export function createBffNext(options: BffOptions | (() => BffOptions)): BffNext
   let bff: Bff | undefined;
   let resolved: BffOptions | undefined;
   // Shared by every bundle of the process (proxy.ts, route handlers, pages): see shared-core.ts.
-  const core = (): Bff => (bff ??= sharedCore((resolved ??= typeof options === 'function' ? options() : options)));
+  const core = (): Bff => (bff ??= sharedCore((resolved ??= withNextAfter(typeof options === 'function' ? options() : options))));
   const safe = (run: (b: Bff, r: Request) => Promise<Response>): RouteHandler => async (request) => {
     try {
       return await run(core(), request);

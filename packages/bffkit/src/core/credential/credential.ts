@@ -39,10 +39,15 @@ export const NO_CREDENTIAL: CallCredential = { token: null, scheme: 'Bearer' };
  * @example
  * const response = await sendWithCredential(call, credential, ctx.dpop);
  */
-export async function sendWithCredential(call: UpstreamCall, credential: CallCredential, handles: DpopHandles): Promise<Response> {
-  if (credential.token === null) return send(call);
+export async function sendWithCredential(
+  call: UpstreamCall,
+  credential: CallCredential,
+  handles: DpopHandles,
+  transport: (call: UpstreamCall) => Promise<Response> = send,
+): Promise<Response> {
+  if (credential.token === null) return transport(call);
   if (credential.scheme !== 'DPoP' || !credential.dpopKey) {
-    return send({ ...call, headers: { ...call.headers, authorization: `Bearer ${credential.token}` } });
+    return transport({ ...call, headers: { ...call.headers, authorization: `Bearer ${credential.token}` } });
   }
   const handle = await handles.of(credential.dpopKey);
   const chosen = new Set(Object.keys(call.headers));
@@ -52,7 +57,7 @@ export async function sendWithCredential(call: UpstreamCall, credential: CallCre
     return await oauth.protectedResourceRequest(credential.token, call.method, call.url, new Headers(call.headers), null, {
       DPoP: handle,
       [oauth.allowInsecureRequests]: call.url.protocol === 'http:',
-      [oauth.customFetch]: (_url, init) => send({ ...call, headers: onlyOurs(init.headers, chosen) }),
+      [oauth.customFetch]: (_url, init) => transport({ ...call, headers: onlyOurs(init.headers, chosen) }),
     });
   } catch (error) {
     // Any answer with a WWW-Authenticate challenge (a nonce demand, a refusal, a step-up) is thrown

@@ -10,7 +10,7 @@ import { buildUpstreamUrl, resolveUpstreamPath } from './path';
 import { stepUpChallengeOf, type StepUpChallenge } from '../step-up/challenge';
 import { stepUpResponse } from '../step-up/response';
 import { parseChallenges } from '../step-up/www-authenticate';
-import type { UpstreamCall } from './transport';
+import { send, type UpstreamCall } from './transport';
 import type { ResolvedUpstream } from './upstream';
 
 /** What the caller knows about the session and the client. */
@@ -21,6 +21,8 @@ export interface ForwardContext {
   clientIp: string;
   /** The app's configured base URL: source of `X-Forwarded-Proto` / `X-Forwarded-Host`. */
   appUrl: URL;
+  /** The transport (a traced one from the telemetry); @default the node:http `send` */
+  send?: ((call: UpstreamCall) => Promise<Response>) | undefined;
   /** The configuration's DPoP handles (they keep the servers' nonces). @default a fresh set */
   dpop?: DpopHandles;
   /** Called once when the upstream refused the token and the body is replayable; returns a fresh credential or null. */
@@ -116,7 +118,7 @@ async function exchange(request: Request, upstream: ResolvedUpstream, url: URL, 
   if (declared !== null && body instanceof ReadableStream) headers['content-length'] = String(declared);
   const handles = ctx.dpop ?? new DpopHandles();
   const call = (credential: CallCredential): Promise<Response> =>
-    sendWithCredential({ url, method, body, timeoutMs: upstream.timeoutMs, signal: request.signal, headers }, credential, handles);
+    sendWithCredential({ url, method, body, timeoutMs: upstream.timeoutMs, signal: request.signal, headers }, credential, handles, ctx.send ?? send);
 
   let response = await call(ctx.credential);
   // A DPoP server nonce was demanded (RFC 9449 section 9): the handle holds it now; once more.

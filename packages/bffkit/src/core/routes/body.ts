@@ -29,6 +29,7 @@ export async function readRequestBody(ctx: BffContext, request: Request, allowEm
   else if (type === 'application/x-www-form-urlencoded') mode = 'json';
   else return { ok: false, response: errorResponse('unsupported_media_type', 'Send application/json.') };
   const csrf = checkCsrf(request, csrfOptions, mode === 'json' ? 'header' : 'form');
+  ctx.telemetry.csrf(request, csrf);
   if (!csrf.ok) return { ok: false, response: errorResponse(csrf.code, csrf.message) };
   const text = await readText(request, MAX_FORM_BODY);
   if (text === null) return { ok: false, response: errorResponse('payload_too_large', 'Request body too large.') };

@@ -20,7 +20,7 @@ export async function handleAuthRequest(ctx: BffContext, request: Request): Prom
     return errorResponse('method_not_allowed', 'Method not allowed.', { allow: Object.keys(methods).join(', ') });
   }
   try {
-    return await handler(ctx, request);
+    return await ctx.telemetry.route(action, request, () => handler(ctx, request));
   } catch (error) {
     ctx.config.logger.error(`auth route ${action} failed: ${(error as Error)?.name ?? 'error'}`);
     return toErrorResponse(error);

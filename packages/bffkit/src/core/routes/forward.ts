@@ -36,9 +36,11 @@ export async function forwardRoute(ctx: BffContext, request: Request, name: stri
   try {
     const upstream = upstreamNamed(ctx, name);
     const target = resolveForwardTarget(request, upstream);
+    if (!target.ok) ctx.telemetry.refused(upstream.name, request, target.response);
     if (!target.ok) return target.response;
     if (!isSafeMethod(request.method)) {
       const csrf = checkCsrf(request, { ...ctx.config.csrf, appOrigin: ctx.config.appOrigin }, 'header');
+      ctx.telemetry.csrf(request, csrf);
       if (!csrf.ok) return errorResponse(csrf.code, csrf.message);
     }
     const loaded = await loadSession(ctx, request.headers.get('cookie'), refreshMode(upstream));
@@ -128,6 +130,7 @@ async function sendWithSession(
     credential: first,
     clientIp: clientAddress(request, { trustProxy: ctx.config.trustProxy }),
     appUrl: ctx.config.appUrl,
+    send: ctx.telemetry.upstream(upstream.name),
     dpop: ctx.dpop,
     onStepUp: (challenge) => {
       stepUp = challenge;

@@ -61,8 +61,10 @@ export const handoffAction: RouteAction = async (ctx, request) => {
 
     const { session, cookies } = await startSession(ctx, request, user, tokens);
     ctx.config.logger.info('handoff accepted: new session');
+    ctx.telemetry.event('handoff.accepted', {}, session);
     return withCookies(json(toClientSession(session, ctx.config)), cookies);
   } catch (error) {
+    ctx.telemetry.handoffFailed(error);
     return toErrorResponse(error);
   }
 };

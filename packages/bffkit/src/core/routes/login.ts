@@ -46,12 +46,12 @@ export const loginAction: RouteAction = async (ctx, request) => {
 
     if (!backend.login) throw new BffError('not_found', 'This backend does not support credential login.');
     const address = clientAddress(request, { trustProxy: ctx.config.trustProxy });
-    const tokens = await backend.login({ ...fields, ...values }, address === 'unknown' ? {} : { clientIp: address });
+    const tokens = await ctx.telemetry.backend('login', () => backend.login!({ ...fields, ...values }, address === 'unknown' ? {} : { clientIp: address }));
     if (!tokens.ok) {
       if (tokens.reason !== 'rejected') throw transientError(tokens.reason);
       throw new BffError('login_failed', LOGIN_FAILED);
     }
-    const user = await backend.user(tokens.value);
+    const user = await ctx.telemetry.backend('user', () => backend.user(tokens.value));
     if (!user.ok) {
       // The tokens were issued but cannot be used: revoke them rather than leave them live.
       await backend.revoke?.(tokens.value).catch(() => undefined);
@@ -62,9 +62,11 @@ export const loginAction: RouteAction = async (ctx, request) => {
     // The user has just proven their password here: that is the session's authentication level.
     const auth = { amr: ['pwd'], authTime: ctx.config.clock() };
     const { session, cookies } = await startSession(ctx, request, user.value, tokens.value, { auth });
+    ctx.telemetry.event('login.succeeded', { method: 'credentials' }, session);
     if (mode === 'form') return seeOther(ctx.config.appUrl, returnTo, cookies);
     return withCookies(json({ ...toClientSession(session, ctx.config), redirectTo: returnTo }), cookies);
   } catch (error) {
+    ctx.telemetry.loginFailed('credentials', error);
     if (mode === 'form') return formFailure(ctx, error, fields.returnTo);
     return toErrorResponse(error);
   }

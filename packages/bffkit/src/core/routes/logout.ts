@@ -25,6 +25,7 @@ export const logoutAction: RouteAction = async (ctx, request) => {
     const tokens = read.session.tokens;
     providerLogout = (await ctx.config.backend.endSessionUrl?.({ tokens, appUrl: ctx.config.appUrl }).catch(() => null)) ?? null;
   }
+  ctx.telemetry.event('logout', { hadSession: Boolean(read?.session), providerLogout: providerLogout !== null }, read?.session);
   const cookies = ctx.cookie.clear(read?.presentNames ?? []);
   if (body.mode === 'form') return seeOther(ctx.config.appUrl, providerLogout?.href ?? safeReturnTo(body.fields.returnTo, '/'), cookies);
   const answer = {

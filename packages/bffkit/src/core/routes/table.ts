@@ -1,6 +1,7 @@
 import type { RouteAction } from '../context';
 import { OIDC_ROUTES } from './oidc/paths';
 import { backchannelLogoutAction } from './oidc/backchannel-logout';
+import { diagnosticsAction } from '../observability/diagnostics';
 import { handoffAction } from './handoff';
 import { loginAction } from './login';
 import { logoutAction } from './logout';
@@ -19,6 +20,7 @@ export const AUTH_ROUTES: Readonly<Record<string, Readonly<Record<string, RouteA
   logout: { POST: logoutAction },
   handoff: { POST: handoffAction },
   session: { GET: sessionAction },
+  diagnostics: { GET: diagnosticsAction },
   // OpenID Connect (404 unless the backend adapter supports redirect sign-in). The callback is the one
   // GET that creates a session: it needs this browser's transaction cookie and the provider's code.
   [OIDC_ROUTES.login]: { GET: oidcLoginAction, POST: oidcLoginAction },

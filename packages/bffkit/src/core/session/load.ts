@@ -2,6 +2,7 @@ import { transientError } from '../backends/failure';
 import type { BffContext } from '../context';
 import { BffError } from '../errors';
 import type { Cookie } from '../http/cookie';
+import type { EndWhy } from '../observability/session-observer';
 import type { SessionData } from '../types';
 import { accessTokenDue } from './lifetime';
 import type { SessionRead } from './session-cookie';
@@ -34,7 +35,11 @@ const MAX_HOPS = 3;
  * @example
  * const loaded = await loadSession(ctx, request.headers.get('cookie'), 'if-due');
  */
-export async function loadSession(ctx: BffContext, cookieHeader: string | null, mode: RefreshMode): Promise<LoadedSession> {
+export function loadSession(ctx: BffContext, cookieHeader: string | null, mode: RefreshMode): Promise<LoadedSession> {
+  return ctx.telemetry.load(mode, () => load(ctx, cookieHeader, mode));
+}
+
+async function load(ctx: BffContext, cookieHeader: string | null, mode: RefreshMode): Promise<LoadedSession> {
   const now = ctx.config.clock();
   let read: SessionRead;
   try {
@@ -148,8 +153,9 @@ function liveNames(cookies: readonly Cookie[]): string[] {
  * @example
  * return endRefusedSession(ctx, session, presentNames, now, 'refresh token rejected');
  */
-export async function endRefusedSession(ctx: BffContext, session: SessionData, presentNames: string[], now: number, why: string): Promise<LoadedSession> {
+export async function endRefusedSession(ctx: BffContext, session: SessionData, presentNames: string[], now: number, why: EndWhy): Promise<LoadedSession> {
   ctx.config.logger.info(`session ended: ${why}`);
+  ctx.telemetry.ended(session, why);
   try {
     await ctx.sessions.end(session, now);
   } catch {

@@ -70,6 +70,7 @@ export async function endOwnSession(ctx: BffContext, cookieHeader: string | null
   if (id === read.session.id) {
     await ctx.sessions.end(read.session, now);
     const failed = await revokeAll(ctx, [read.session]);
+    ctx.telemetry.event('session.revoked', { by: 'user', count: 1 }, read.session);
     return withFailures({ ended: 1, signedOut: true, cookies: ctx.cookie.clear(read.presentNames) }, failed);
   }
   const other = await ctx.sessions.find(id);
@@ -77,6 +78,7 @@ export async function endOwnSession(ctx: BffContext, cookieHeader: string | null
   // End first: the session stops working at once; the backend revocation is best effort.
   await ctx.sessions.end(other, now);
   const failed = await revokeAll(ctx, [other]);
+  ctx.telemetry.event('session.revoked', { by: 'user', count: 1 }, other);
   return withFailures({ ended: 1, signedOut: false, cookies: [] }, failed);
 }
 
@@ -93,6 +95,7 @@ export async function endAllOwnSessions(ctx: BffContext, cookieHeader: string | 
   if (!read.session) return { ended: 0, signedOut: false, cookies: read.invalid ? ctx.cookie.clear(read.presentNames) : [] };
   const { ended, failed } = await endAllOf(ctx, read.session.user.id, [read.session]);
   await ctx.sessions.end(read.session, now); // even if the user index had lost it
+  ctx.telemetry.event('sessions.signed_out_everywhere', { ended: Math.max(ended, 1) }, read.session);
   return withFailures({ ended: Math.max(ended, 1), signedOut: true, cookies: ctx.cookie.clear(read.presentNames) }, failed);
 }
 
@@ -106,7 +109,9 @@ export async function endAllOwnSessions(ctx: BffContext, cookieHeader: string | 
 export async function endUserSessions(ctx: BffContext, userId: string): Promise<number> {
   if (!ctx.sessions.revocable) throw new TypeError('bffkit: ending all sessions of a user needs a session store (session.store)');
   if (typeof userId !== 'string' || userId === '') throw new TypeError('bffkit: userId must be a non-empty string');
-  return (await endAllOf(ctx, userId, [])).ended;
+  const { ended } = await endAllOf(ctx, userId, []);
+  ctx.telemetry.event('session.revoked', { by: 'admin', count: ended });
+  return ended;
 }
 
 /** Ends every kept session of the user and revokes them, plus `known` sessions not in the list. */

@@ -2,6 +2,8 @@ import { createHash } from 'node:crypto';
 import type { ResolvedConfig } from '../config';
 import { deriveKeyRing, type KeyRing } from '../crypto/keys';
 import { sealJson, unsealJson } from '../crypto/seal';
+import { NO_TELEMETRY, type Telemetry } from '../observability/no-telemetry';
+import { NO_PROBE, type RefreshProbe } from '../observability/refresh-observer';
 import { tokensFromWire, tokensToWire } from './codec';
 import { accessTokenDue } from './lifetime';
 import type { RefreshOptions } from '../backends/adapter';
@@ -39,7 +41,10 @@ export class Refresher {
   /** Whether some upstream gets tokens for another resource (then rotation records are kept). */
   private readonly perResource: boolean;
 
-  constructor(private readonly config: ResolvedConfig) {
+  constructor(
+    private readonly config: ResolvedConfig,
+    private readonly telemetry: Telemetry = NO_TELEMETRY,
+  ) {
     this.ring = deriveKeyRing(config.secrets, 'successor');
     this.perResource = [...config.upstreams.values()].some((u) => u.token.kind === 'resource');
   }
@@ -58,30 +63,38 @@ export class Refresher {
     const key = options.resource ? `${lock}.${sha256(`${options.resource}\n${options.scope ?? ''}`)}` : lock;
     let flight = this.inflight.get(key);
     if (!flight) {
-      flight = this.run(lock, key, refreshToken, options, hops).finally(() => this.inflight.delete(key));
+      flight = this.telemetry.refresh(key, (probe) => this.run(lock, key, refreshToken, options, hops, probe)).finally(() => this.inflight.delete(key));
       this.inflight.set(key, flight);
     }
     return flight;
   }
 
-  private async run(lock: string, key: string, refreshToken: string, options: RefreshOptions, hops: number): Promise<RefreshOutcome> {
+  private async run(
+    lock: string,
+    key: string,
+    refreshToken: string,
+    options: RefreshOptions,
+    hops: number,
+    probe: RefreshProbe = NO_PROBE,
+  ): Promise<RefreshOutcome> {
     const { coordinator, lockTimeout } = this.config;
     const deadline = Date.now() + lockTimeout * 1000 * 2;
     for (;;) {
       const known = await this.successor(key, refreshToken);
-      if (known) return { ok: true, tokens: known };
+      if (known) return probe.successor({ ok: true, tokens: known });
       const next = await this.rotatedTo(lock, hops);
       if (next) return this.refresh(next, options, hops + 1);
       const release = await coordinator.acquire(lock, lockTimeout);
       if (release) {
+        probe.acquired();
         let rotated: string | null = null;
         try {
           // Another instance may have finished between our look-up and the lock.
           const late = await this.successor(key, refreshToken);
-          if (late) return { ok: true, tokens: late };
+          if (late) return probe.successor({ ok: true, tokens: late });
           rotated = await this.rotatedTo(lock, hops);
           if (!rotated) {
-            const result = await this.config.backend.refresh(refreshToken, options);
+            const result = await probe.backend(() => this.config.backend.refresh(refreshToken, options));
             if (!result.ok) return result;
             await coordinator.setSuccessor(key, sealJson(this.ring, tokensToWire(result.value)), this.config.successorTtl);
             const fresh = result.value.refreshToken;
@@ -97,7 +110,8 @@ export class Refresher {
         }
         return this.refresh(rotated, options, hops + 1);
       }
-      if (Date.now() > deadline) return { ok: false, reason: 'timeout' };
+      probe.waiting();
+      if (Date.now() > deadline) return probe.timedOut({ ok: false, reason: 'timeout' });
       await new Promise((r) => setTimeout(r, POLL_MS));
     }
   }

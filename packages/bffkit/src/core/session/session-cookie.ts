@@ -1,4 +1,5 @@
 import type { ResolvedConfig } from '../config';
+import { NO_TELEMETRY, type Telemetry } from '../observability/no-telemetry';
 import { parseCookieHeader, type Cookie, type CookieAttributes } from '../http/cookie';
 import type { SessionData } from '../types';
 import { clearCookieChunks, readCookieChunks, writeCookieChunks } from './chunks';
@@ -24,6 +25,7 @@ export class SessionCookie {
   constructor(
     private readonly config: ResolvedConfig,
     private readonly sessions: SessionStrategy,
+    private readonly telemetry: Telemetry = NO_TELEMETRY,
   ) {
     this.attrs = { httpOnly: true, secure: config.cookie.secure, sameSite: config.cookie.sameSite, path: '/' };
   }
@@ -41,6 +43,7 @@ export class SessionCookie {
     const none = (invalid: boolean): SessionRead => ({ session: null, presentNames, invalid });
     if (chunks.value === null) {
       if (chunks.tampered) this.config.logger.warn('session cookie set is inconsistent (duplicate or missing chunk); treated as anonymous');
+      if (chunks.tampered) this.telemetry.event('session.cookie_rejected', { reason: 'inconsistent_chunks' });
       return none(presentNames.length > 0);
     }
     const session = await this.sessions.open(chunks.value, now);
@@ -48,11 +51,15 @@ export class SessionCookie {
       // One line per rejected cookie (docs/security.md 4), never its value. A session that simply
       // ended is not logged.
       this.config.logger.warn('session cookie rejected (tampered, foreign or sealed with a retired secret); treated as anonymous');
+      this.telemetry.event('session.cookie_rejected', { reason: 'tampered' });
       return none(true);
     }
+    if (!session) this.telemetry.gone();
     if (!session) return none(true);
     const verdict = lifetimeVerdict(session, now, this.config);
+    if (verdict === 'expired') this.telemetry.expired(session, now);
     if (verdict === 'expired') return none(true);
+    this.telemetry.noteSession(session);
     return { session, renew: verdict === 'renew', presentNames, invalid: false };
   }
 

@@ -33,17 +33,20 @@ export const backchannelLogoutAction: RouteAction = async (ctx, request) => {
   const verified = await backend.verifyLogoutToken(tokens[0]!);
   if (!verified.ok) {
     logger.warn(`back-channel logout refused: token ${verified.reason}`);
+    ctx.telemetry.event('backchannel_logout.refused', { reason: verified.reason });
     if (verified.reason === 'rejected') return errorResponse('invalid_request', 'The logout token was not accepted.');
     return toErrorResponse(transientError(verified.reason, 'identity provider'));
   }
   const target = verified.value;
   if (!ctx.usedOnce.claim('oidc-logout-jti', target.jti, TEN_MINUTES, ctx.config.clock())) {
     logger.warn('back-channel logout refused: token replayed');
+    ctx.telemetry.event('backchannel_logout.refused', { reason: 'replayed' });
     return errorResponse('invalid_request', 'The logout token was already used.');
   }
   if (!target.sub) {
     // Sessions are indexed by user (the provider's `sub`); a sid-only token cannot be looked up.
     logger.warn('back-channel logout refused: token has sid but no sub');
+    ctx.telemetry.event('backchannel_logout.refused', { reason: 'no_subject' });
     return errorResponse('invalid_request', 'Logout tokens without sub are not supported.');
   }
   const now = ctx.config.clock();
@@ -51,6 +54,7 @@ export const backchannelLogoutAction: RouteAction = async (ctx, request) => {
   // End, do not revoke: the provider ended the user's session and its grants itself.
   for (const s of ending) await ctx.sessions.end(s, now);
   logger.info(`back-channel logout: ended ${ending.length} session(s)`);
+  ctx.telemetry.event('backchannel_logout.received', { sessionsEnded: ending.length }, { user: { id: target.sub } });
   return new Response(null, { status: 200, headers: PRIVATE_HEADERS });
 };
 

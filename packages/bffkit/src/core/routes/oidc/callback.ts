@@ -36,6 +36,7 @@ export const oidcCallbackAction: RouteAction = async (ctx, request) => {
   if (!result.ok) {
     if (result.reason === 'invalid') return rejected(ctx, clear, 'response or ID token invalid');
     if (result.reason !== 'denied' && result.problem) config.logger.error(`oidc callback: ${result.problem}`);
+    ctx.telemetry.event('login.failed', { method: 'oidc', reason: result.reason });
     if (result.reason === 'denied') {
       config.logger.info(`oidc callback: provider answered ${result.error}`);
       const params = new URLSearchParams({ error: result.error, returnTo: pending.returnTo });
@@ -52,10 +53,12 @@ export const oidcCallbackAction: RouteAction = async (ctx, request) => {
     // A sign-in by the same user (a step-up, a second sign-in) may share the provider's grant with the
     // session it replaces: that session ends, but its refresh token is not revoked (see sharedGrant).
     const extras = { ...(result.dpopKey ? { dpopKey: result.dpopKey } : {}), ...(result.auth ? { auth: result.auth } : {}), sharedGrant: true };
-    const { cookies } = await startSession(ctx, request, user.value, result.value, extras);
+    const { session, cookies } = await startSession(ctx, request, user.value, result.value, extras);
+    ctx.telemetry.event('login.succeeded', { method: 'oidc' }, session);
     config.logger.info('oidc callback: new session');
     return noReferrer(seeOther(config.appUrl, pending.returnTo, [...clear, ...cookies]));
   } catch (error) {
+    ctx.telemetry.loginFailed('oidc', error);
     return noReferrer(withCookies(toErrorResponse(error), clear));
   }
 };
@@ -63,6 +66,7 @@ export const oidcCallbackAction: RouteAction = async (ctx, request) => {
 function rejected(ctx: BffContext, clear: Cookie[], why: string): Response {
   // One line with the category, never a code, state or token.
   ctx.config.logger.warn(`oidc callback rejected: ${why}`);
+  ctx.telemetry.event('login.failed', { method: 'oidc', reason: 'invalid_response' });
   return noReferrer(withCookies(errorResponse('invalid_request', REJECTED), clear));
 }
 
