@@ -5,3 +5,5 @@ import 'server-only';
 export { createBffNext } from './create';
 export type { BffNext, FetchBackendInit } from './create';
 export type { SessionActions } from './sessions';
+export type { CallErrorCode, CallResult } from './call-backend';
+export type { CachedUser, UserCache } from './user-cache';

@@ -2,11 +2,12 @@
 
 export { SessionProvider } from './provider';
 export type { SessionProviderProps } from './provider';
-export { useSession } from './use-session';
+export { useSession, useSessionActions } from './use-session';
 export { bffFetch } from './fetch';
 export type {
   ClientSession,
   CsrfHeader,
+  UseSessionActionsResult,
   SessionStatus,
   SessionUser,
   SignInCredentials,
