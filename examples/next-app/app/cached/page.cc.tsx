@@ -2,7 +2,8 @@ import type { Metadata } from 'next';
 import { Suspense } from 'react';
 import { unauthorized } from 'next/navigation';
 import { getDisplayName, getNotesSummary } from '@/lib/cached-data';
-import { refreshMyCache } from './actions';
+import { CountNotes } from '@/components/count-notes';
+import { countMyNotes, refreshMyCache } from './actions';
 
 export const metadata: Metadata = { title: 'Cached per user · bffkit example' };
 
@@ -26,6 +27,7 @@ export default function CachedPage() {
           Refresh now
         </button>
       </form>
+      <CountNotes count={countMyNotes} />
     </section>
   );
 }
