@@ -4,3 +4,4 @@
  */
 process.env.BFF_TEST_APP_VARIANT = 'classic';
 await import('./refresh.test');
+export {};
