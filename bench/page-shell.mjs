@@ -44,6 +44,12 @@ export async function run({ app, cookie }, { rounds = 8, requests = 200, warmup 
     },
     { key: 'always', label: 'same, with proxy.ts run for every request (the old matcher)', url: `${base}/always`, partial: true },
     {
+      key: 'client',
+      label: 'SessionProvider without a session (the session asked for after hydration): fully static (○)',
+      url: `${base}/client`,
+      partial: false,
+    },
+    {
       key: 'signedIn',
       label: 'README layout, signed in (proxy.ts runs, the session streams in)',
       url: `${base}/shell`,
@@ -82,7 +88,8 @@ export async function run({ app, cookie }, { rounds = 8, requests = 200, warmup 
     const shellVsFloor = ratio('shell', 'floor');
     const alwaysVsStatic = ratio('always', 'static');
     const signedInVsStatic = ratio('signedIn', 'static');
-    const ratios = { shell: shellVsStatic, floor: floorVsStatic, always: alwaysVsStatic, signedIn: signedInVsStatic, static: summary([1]) };
+    const clientVsStatic = ratio('client', 'static');
+    const ratios = { shell: shellVsStatic, floor: floorVsStatic, always: alwaysVsStatic, signedIn: signedInVsStatic, client: clientVsStatic, static: summary([1]) };
     const rows = list.map((c) => [c.label, withSpread(results[c.key].first, 2), num(ratios[c.key].median, 2), withSpread(results[c.key].total, 2)]);
     return {
       name: 'page-shell',
@@ -90,8 +97,9 @@ export async function run({ app, cookie }, { rounds = 8, requests = 200, warmup 
       table: table(['contender', 'first byte ms (median ±spread)', '× static', 'whole page ms'], rows),
       note:
         `Ratios per round, then their median. The README layout's shell costs ${withSpread(shellVsFloor, 2)}× Next's own partially prerendered page with an empty hole ` +
-        `(${withSpread(floorVsStatic, 2)}× static): what a ◐ page costs by itself. Running proxy.ts for anonymous visitors too costs ${withSpread(alwaysVsStatic, 2)}× static.`,
-      results: { ...results, shellVsStatic, floorVsStatic, shellVsFloor, alwaysVsStatic, signedInVsStatic },
+        `(${withSpread(floorVsStatic, 2)}× static): what a ◐ page costs by itself. Running proxy.ts for anonymous visitors too costs ${withSpread(alwaysVsStatic, 2)}× static. ` +
+        `A layout whose SessionProvider gets no session keeps its pages fully static (${withSpread(clientVsStatic, 2)}× static), at the price of a loading state and one GET /api/auth/session after hydration.`,
+      results: { ...results, shellVsStatic, floorVsStatic, shellVsFloor, alwaysVsStatic, signedInVsStatic, clientVsStatic },
       goals: [
         {
           name: 'static shell with Cache Components (README layout, anonymous) ≤ 1.2× a fully static page, time to first byte',
