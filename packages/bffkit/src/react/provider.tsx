@@ -84,12 +84,21 @@ export function SessionProvider({
   configureCsrfHeader({ name: csrfName, value: csrfValue });
 
   const seed = isPromise(session) ? session : undefined;
-  // null: seeded with a promise that has not resolved yet (useSession() suspends on it).
+  // null: nothing authoritative happened since the seed promise: useSession() reads the seed itself.
   const [state, setState] = useState<State | null>(() =>
     seed ? null : session ? toState(session as ClientSession) : { status: 'loading' },
   );
+  // The seed useSession() reads. A later one (router.refresh()) takes its place once it has resolved,
+  // so nothing suspends again. Why the first one is never "adopted" into state: a context change
+  // while a streamed <Suspense> is still hydrating makes React throw its server HTML away and render
+  // it again on the client (for a moment both copies are in the page).
+  const [shown, setShown] = useState(seed);
+  const shownRef = useRef(shown);
+  shownRef.current = shown;
+  const stateRef = useRef(state);
+  stateRef.current = state;
   const statusRef = useRef<SessionStatus | undefined>(state?.status);
-  statusRef.current = state?.status;
+  if (state) statusRef.current = state.status;
   /** Bumped by every authoritative change; a refetch started before one is stale and dropped. */
   const generation = useRef(0);
   /** Date.now() of the last time this provider learned the server's view (0: never). */
@@ -105,7 +114,7 @@ export function SessionProvider({
     if (next?.status === 'unauthenticated' && statusRef.current === 'authenticated') announce({ type: 'session-ended' });
     else if (next) setState(toState(next));
     // Unknown answer (offline, 5xx): keep what we have rather than signing the user out.
-    else setState((current) => (!current || current.status === 'loading' ? { status: 'unauthenticated' } : current));
+    else setState((current) => (current?.status === 'loading' ? { status: 'unauthenticated' } : current));
   }, [basePath]);
 
   const signIn = useCallback(
@@ -160,8 +169,8 @@ export function SessionProvider({
     // Keyed on content: a server render sends a new but equal object every time.
   }, [sessionKey]);
 
-  // A seed promise (the first, or a new one from a new server render): adopt what it resolves to,
-  // unless something authoritative happened meanwhile. Until then the state shown stays as it is.
+  // A seed promise resolved. The first one: note what it said (useSession() renders it already). A
+  // later one (a new server render): show it, unless something authoritative happened meanwhile.
   useEffect(() => {
     if (!seed) return;
     let live = true;
@@ -169,9 +178,15 @@ export function SessionProvider({
     seed.then(
       (resolved) => {
         if (!live || generation.current !== started) return;
-        generation.current += 1;
         lastSync.current = Date.now();
-        setState(toState(resolved));
+        if (seed === shownRef.current) {
+          if (stateRef.current === null) statusRef.current = resolved.status;
+          return;
+        }
+        generation.current += 1;
+        statusRef.current = resolved.status;
+        setShown(seed);
+        setState(null);
       },
       // A rejected seed (store down) reaches the useSession() callers' error boundary through use().
       () => undefined,
@@ -208,11 +223,11 @@ export function SessionProvider({
   const context = useMemo<SessionContextValue>(
     () => ({
       value: { ...(state ?? { status: 'loading' }), ...actions },
-      pending: state === null && seed ? seed : null,
+      pending: state === null && shown ? shown : null,
       fromSeed,
       actions,
     }),
-    [state, seed, actions, fromSeed],
+    [state, shown, actions, fromSeed],
   );
   return <SessionContext value={context}>{children}</SessionContext>;
 }
