@@ -38,7 +38,12 @@ export function appVariant(): AppVariant {
   return process.env.BFF_TEST_APP_VARIANT === 'classic' ? 'classic' : 'cache-components';
 }
 
-/** The `.next` folder of a variant's build. */
+/**
+ * The `.next` folder of a variant's build.
+ *
+ * @example
+ * existsSync(join(appDistDir('classic'), 'BUILD_ID'));
+ */
 export function appDistDir(variant: AppVariant = appVariant()): string {
   return join(APP_DIR, variant === 'classic' ? '.next-classic' : '.next');
 }
