@@ -3,7 +3,7 @@
  * session part arrives after the static shell and must replace its fallback exactly once. A
  * SessionProvider that changed its context while a streamed <Suspense> was still hydrating made React
  * render that part again on the client, so for a moment the page held two copies (one in React's
- * hidden `<div id="S:…">`): 7 page loads in 20 did before the fix.
+ * hidden `<div id="S:…">`): 7 page loads in 20 did before the fix (16 loads miss such a regression about once in 1,000 runs).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchBrowser, type TestBrowser } from '../support/browser';
@@ -11,7 +11,7 @@ import { signInWithLoginForm, waitForPath, withPage } from '../support/pages';
 import { startStack, type Stack } from '../support/stack';
 
 const DEMO = { email: 'demo@example.com', password: 'demo-password' };
-const LOADS = 20;
+const LOADS = 16;
 
 let stack: Stack;
 let browser: TestBrowser;
@@ -36,10 +36,10 @@ describe('the session streamed into a static shell', () => {
       for (let i = 0; i < LOADS; i++) {
         const path = i % 2 ? '/notes' : '/';
         await page.goto(url(path), { waitUntil: 'commit' });
-        // Samples the page every 10 ms for a second, from the first byte on.
+        // Samples the page every 10 ms for 0.6 s, from the first byte on (a duplicate lasted longer than that).
         const worst = await page.evaluate(async () => {
           let max = 0;
-          for (let k = 0; k < 100; k++) {
+          for (let k = 0; k < 60; k++) {
             max = Math.max(max, document.querySelectorAll('[data-testid=session-status]').length, document.querySelectorAll('[data-testid=note-title-input]').length);
             await new Promise((r) => setTimeout(r, 10));
           }
