@@ -138,7 +138,9 @@ export function createBffNext(options: BffOptions | (() => BffOptions)): BffNext
     callBackend: async (path, init) => toCallResult(await fetchBackend(path, init)),
     async requireAuth(options = {}) {
       const { returnTo, ...requirement } = options;
-      const check = await core().checkAuth(await cookieHeader(), requirement, returnTo ?? core().config.defaultReturnTo);
+      // The request first: nothing of bffkit is built while Next prerenders (no secret at build time).
+      const cookie = await cookieHeader();
+      const check = await core().checkAuth(cookie, requirement, returnTo ?? core().config.defaultReturnTo);
       if (!check.ok) redirect(check.location);
       return check.session;
     },
