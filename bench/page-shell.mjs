@@ -42,7 +42,7 @@ export async function run({ app, cookie }, { rounds = 8, requests = 200, warmup 
         if (!body.includes('Not signed in')) throw new Error('the anonymous shell page did not stream the session');
       },
     },
-    { key: 'always', label: 'same, with proxy.ts run for every page (the README's matcher)', url: `${base}/always`, partial: true },
+    { key: 'always', label: 'same, with proxy.ts run for every page (the README matcher)', url: `${base}/always`, partial: true },
     {
       key: 'client',
       label: 'SessionProvider without a session (the session asked for after hydration): fully static (○)',
