@@ -5,7 +5,12 @@ import { bff } from '@/lib/bff';
 // First it answers with a 4xx JSON error the malformed requests Next itself would answer with a 500
 // (unparseable Server Action posts, cross-origin or malformed Origin on them, a broken router state
 // tree), before the session is read, so a refused request never touches it.
-export const proxy = bff.proxy({ protectedPaths: ['/profile', '/notes', '/sessions', '/resource', '/payments', '/billing', '/cached'] });
+// With BILLING_ACR set, /billing also needs that sign-in level: a weaker session is sent through the
+// step-up sign-in here, with a real redirect, before anything renders (the page checks it again).
+const billingAcr = process.env.BILLING_ACR;
+export const proxy = bff.proxy({
+  protectedPaths: ['/profile', '/notes', '/sessions', '/resource', '/payments', billingAcr ? { path: '/billing', acr: billingAcr } : '/billing', '/cached'],
+});
 
 export const config = {
   // Literal values only: Next reads this object at build time.
