@@ -101,11 +101,12 @@ const ERRORS: Record<string, string> = {
   login_failed: 'Invalid email or password.',
   rate_limited: 'Too many attempts. Try again later.',
   upstream_unavailable: 'Signing in is not possible right now. Try again shortly.',
+  upstream_timeout: 'Signing in took too long. Try again shortly.',
 };
 
 export default async function LoginPage({ searchParams }: PageProps<'/login'>) {
   const { returnTo, error } = await searchParams;
-  const message = typeof error === 'string' && Object.hasOwn(ERRORS, error) ? ERRORS[error] : null;
+  const message = typeof error !== 'string' ? null : Object.hasOwn(ERRORS, error) ? ERRORS[error] : 'Signing in failed. Try again.';
   return (
     <main>
       <h1>Sign in</h1>
