@@ -91,7 +91,12 @@ export interface EnvValues {
   BACKEND_URL?: string;
 }
 
-/** The names already set in a dotenv text (`NAME=…`, `export NAME=…`). */
+/**
+ * The names already set in a dotenv text (`NAME=…`, `export NAME=…`).
+ *
+ * @example
+ * envNames('A=1\nexport B=2\n'); // Set { 'A', 'B' }
+ */
 export function envNames(text: string): Set<string> {
   const names = new Set<string>();
   for (const line of text.split(/\r?\n/)) {
@@ -101,7 +106,12 @@ export function envNames(text: string): Set<string> {
   return names;
 }
 
-/** The value of a name in a dotenv text (unquoted), or undefined. */
+/**
+ * The value of a name in a dotenv text (unquoted), or undefined.
+ *
+ * @example
+ * envValue('BACKEND_URL="http://127.0.0.1:4000"\n', 'BACKEND_URL'); // 'http://127.0.0.1:4000'
+ */
 export function envValue(text: string, name: string): string | undefined {
   for (const line of text.split(/\r?\n/)) {
     const m = /^\s*(?:export\s+)?([A-Za-z_][A-Za-z0-9_]*)\s*=\s*(.*)$/.exec(line);
@@ -110,7 +120,12 @@ export function envValue(text: string, name: string): string | undefined {
   return undefined;
 }
 
-/** A new secret: 32 random bytes, base64 (what `openssl rand -base64 32` prints). */
+/**
+ * A new secret: 32 random bytes, base64 (what `openssl rand -base64 32` prints).
+ *
+ * @example
+ * newSecret(); // 'q3Vt…=' (44 characters)
+ */
 export function newSecret(): string {
   return randomBytes(32).toString('base64');
 }

@@ -13,7 +13,12 @@ export interface TemplateFile {
   content: string;
 }
 
-/** `lib/bff.ts` for a preset: the README's file for `oauth2`; other presets name themselves and their user path. */
+/**
+ * `lib/bff.ts` for a preset: the README's file for `oauth2`; other presets name themselves and their user path.
+ *
+ * @example
+ * libBff('payload'); // "… credentialsBackend({ preset: 'payload', url: process.env.BACKEND_URL }) …"
+ */
 export function libBff(preset: CredentialsPresetName): string {
   const backend = preset === 'oauth2' ? '{ url: process.env.BACKEND_URL }' : `{ preset: '${preset}', url: process.env.BACKEND_URL }`;
   const userPath = CREDENTIALS_PRESETS[preset].user?.path;
@@ -122,7 +127,12 @@ export default async function LoginPage({ searchParams }: PageProps<'/login'>) {
 }
 `;
 
-/** The profile page: a Server Component backend call for `oauth2` (the README's), the session's user otherwise. */
+/**
+ * The profile page: a Server Component backend call for `oauth2` (the README's), the session's user otherwise.
+ *
+ * @example
+ * profilePage('oauth2'); // the README's app/profile/page.tsx
+ */
 export function profilePage(preset: CredentialsPresetName): string {
   const profile =
     preset === 'oauth2'

@@ -31,6 +31,7 @@ function project(opts: { src?: boolean; js?: boolean; alias?: boolean; files?: R
     [opts.js ? 'jsconfig.json' : 'tsconfig.json']: `{ "compilerOptions": { "strict": true${paths} } }\n`,
     [`${prefix}app/layout.${opts.js ? 'js' : 'tsx'}`]: LAYOUT,
     [`${prefix}app/page.${opts.js ? 'js' : 'tsx'}`]: 'export default function Home() { return <main />; }\n',
+    '.gitignore': '# env files (can opt-in for committing if needed)\n.env*\n',
     ...opts.files,
   };
   for (const [path, content] of Object.entries(files)) {
@@ -148,6 +149,12 @@ describe('bffkit init', () => {
     expect(read(dir, '.env.local')).toContain('BACKEND_URL=http://api.internal:8000\n');
     expect(read(dir, '.env.local')).not.toContain(BACKEND);
     expect(r.out).toContain('--backend-url differs');
+  });
+
+  it('warns when .gitignore would let .env.local (the secret) be committed', async () => {
+    expect((await run(project(), ['--backend-url', BACKEND, '--yes'])).out).not.toContain('.gitignore');
+    const r = await run(project({ files: { '.gitignore': 'node_modules\n' } }), ['--backend-url', BACKEND, '--yes']);
+    expect(r.out).toContain('.gitignore does not ignore .env.local');
   });
 
   it('keeps a file of the user that differs from the template', async () => {

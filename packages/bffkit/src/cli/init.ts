@@ -87,6 +87,9 @@ async function init(argv: readonly string[], io: CommandIo): Promise<number> {
       changed++;
       lines.push(`  ${'appended'.padEnd(10)}.env.local: ${env.added.join(', ')}`);
     }
+    if (env.added.includes('BFF_SECRET') && !ignoresEnvLocal(project.dir)) {
+      lines.push('  warning   .gitignore does not ignore .env.local: add the line `.env*.local` before you commit (it holds BFF_SECRET)');
+    }
     const keptBackend = envValue(envText, 'BACKEND_URL');
     if (keptBackend !== undefined && flags['backend-url'] !== undefined && keptBackend !== backendUrl) {
       lines.push(`  ${'kept'.padEnd(10)}.env.local: BACKEND_URL=${keptBackend} (--backend-url differs; change it there yourself)`);
@@ -156,6 +159,13 @@ and wrap what <body> holds in the SessionProvider (keep your own <body> attribut
 
 ${body}
 ${awaitNote}`;
+}
+
+/** Whether .gitignore has a line covering .env.local (create-next-app writes `.env*`). */
+function ignoresEnvLocal(dir: string): boolean {
+  const file = join(dir, '.gitignore');
+  if (!existsSync(file)) return false;
+  return readFileSync(file, 'utf8').split(/\r?\n/).some((l) => ['.env*', '.env.local', '.env*.local', '*.local', '.env'].includes(l.trim().replace(/^\//, '')));
 }
 
 /** Whether next.config turns Cache Components on (create-next-app 16.4 does). */

@@ -18,8 +18,8 @@ export const PROXY_RAN_HEADER = 'x-bffkit-proxy';
 export const SETUP_WARNINGS = {
   refresh_not_persisted:
     'a Server Component refreshed the session but could not save the new tokens: no proxy.ts ran for this request ' +
-    '(there is no proxy.ts next to app/, or its matcher skips this page). Every request will refresh again, and with ' +
-    "rotating refresh tokens the session ends. Fix: add proxy.ts (`export const proxy = bff.proxy({ protectedPaths: [...] })`) " +
+    '(there is no proxy.ts next to app/, or its matcher skips this page). Each such request refreshes again, and with ' +
+    "rotating refresh tokens the session can end. Fix: add proxy.ts (`export const proxy = bff.proxy({ protectedPaths: [...] })`) " +
     "with a matcher that covers the page for requests carrying bffkit's cookie; `npx bffkit init` writes one.",
   proxy_covers_auth_routes:
     "proxy.ts runs for bffkit's auth routes (its matcher covers {basePath}/...). They load and refresh the session themselves, " +
@@ -46,7 +46,12 @@ export function warnOnce(logger: Logger, code: SetupWarning, vars: Record<string
   logger.warn(`${message} (${code}, logged once per process)`);
 }
 
-/** Forgets which warnings were logged (tests only). */
+/**
+ * Forgets which warnings were logged (tests only).
+ *
+ * @example
+ * beforeEach(() => resetSetupWarnings());
+ */
 export function resetSetupWarnings(): void {
   (globalThis as { [REGISTRY]?: Set<SetupWarning> })[REGISTRY]?.clear();
 }
