@@ -65,13 +65,8 @@ export const proxy = bff.proxy({ protectedPaths: ['/profile'] });
 
 export const config = {
   matcher: [
-    // The protectedPaths, always: anonymous visitors are sent to /login?returnTo=…
-    '/profile/:path*',
-    // Every other page only when the request carries bffkit's cookie (a session to refresh).
-    {
-      source: '/((?!_next/static|_next/image|favicon.ico|api/auth|api/backend).*)',
-      has: [{ type: 'header', key: 'cookie', value: '.*bffkit.*' }],
-    },
+    // Every request but Next's build assets and bffkit's route handlers.
+    '/((?!_next/static/|_next/image|api/auth/|api/backend/).*)',
   ],
 };
 `;

@@ -139,7 +139,7 @@ ${existing} exists: bffkit init does not change it. Merge this into it by hand (
 proxy.ts; in middleware.ts call bff.proxy(...) from your middleware function and return its answer):
 
 ${proxy.content}
-Keep /api/auth and /api/backend out of its matcher, and list every protected path in both places.`;
+Keep /api/auth/ and /api/backend/ out of its matcher, and let it cover every page.`;
 }
 
 function layoutInstructions(project: Project): string {

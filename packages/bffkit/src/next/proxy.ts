@@ -39,7 +39,8 @@ export function makeProxy(getBff: () => Bff, rules: ProxyRules) {
     const bff = getBff();
     const { basePath, logger } = bff.config;
     const path = request.nextUrl.pathname;
-    if (path === basePath || path.startsWith(`${basePath}/`)) warnOnce(logger, 'proxy_covers_auth_routes', { basePath });
+    // The bare prefix is fine (a matcher may cover it to guard Server Action posts there): no route lives at it.
+    if (path.startsWith(`${basePath}/`)) warnOnce(logger, 'proxy_covers_auth_routes', { basePath });
     const decision = await bff.guard(request, rules);
     if (decision.type === 'respond') return decision.response;
     const isAction = request.method === 'POST' && request.headers.has('next-action');

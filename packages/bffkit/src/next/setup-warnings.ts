@@ -20,11 +20,11 @@ export const SETUP_WARNINGS = {
     'a Server Component refreshed the session but could not save the new tokens: no proxy.ts ran for this request ' +
     '(there is no proxy.ts next to app/, or its matcher skips this page). Each such request refreshes again, and with ' +
     "rotating refresh tokens the session can end. Fix: add proxy.ts (`export const proxy = bff.proxy({ protectedPaths: [...] })`) " +
-    "with a matcher that covers the page for requests carrying bffkit's cookie; `npx bffkit init` writes one.",
+    'with a matcher that covers the page; `npx bffkit init` writes one.',
   proxy_covers_auth_routes:
     "proxy.ts runs for bffkit's auth routes (its matcher covers {basePath}/...). They load and refresh the session themselves, " +
     'and Next buffers (and cuts at 10 MB) the body of every request proxy.ts runs on. Fix: exclude them from the matcher, ' +
-    "e.g. source: '/((?!_next/static|_next/image|favicon.ico|api/auth|api/backend).*)'.",
+    "e.g. matcher: ['/((?!_next/static/|_next/image|api/auth/|api/backend/).*)'].",
 } as const;
 
 export type SetupWarning = keyof typeof SETUP_WARNINGS;
