@@ -1,7 +1,7 @@
 /**
  * A new user's first hour with `npx bffkit init` (issue 15): a fresh `create-next-app@16.4.3` app with
  * its defaults (only its Google font removed, which this machine cannot download), in both shapes
- * (`app/` and `src/app/`), the packed library installed from `npm pack`, then
+ * (`app/` and `src/app/`) and as a JavaScript app (`--js`), the packed library installed from `npm pack`, then
  * `npx bffkit init --backend-url <example backend> --yes`, the one hand edit it prints (the layout,
  * applied here from init's own output), `next build`, `next start`, and login, the profile page (a
  * Server Component backend call), a forwarded API call and logout in Chromium. The secret is the one
@@ -43,12 +43,15 @@ afterAll(async () => {
   await backend?.stop();
 });
 
-describe.each<AppShape>(['root', 'src'])('npx bffkit init in a fresh create-next-app app (%s shape)', (shape) => {
+describe.each<AppShape>(['root', 'src', 'js'])('npx bffkit init in a fresh create-next-app app (%s shape)', (shape) => {
   let app: FreshApp;
   let server: RunningFreshApp | undefined;
   let initOutput: string;
   const ms: Record<string, number> = {};
   const prefix = shape === 'src' ? 'src/' : '';
+  // A JavaScript app gets .js / .jsx files.
+  const named = (path: string) => (shape === 'js' ? path.replace(/\.ts$/, '.js').replace(/\.tsx$/, '.jsx') : path);
+  const layoutFile = shape === 'js' ? 'app/layout.js' : 'app/layout.tsx';
 
   beforeAll(async () => {
     app = await createFreshApp(shape);
@@ -67,8 +70,9 @@ describe.each<AppShape>(['root', 'src'])('npx bffkit init in a fresh create-next
     ms.initMs = Math.round(performance.now() - start) - app.timings.bffkitInstallMs!;
     expect(init.code, init.stderr).toBe(0);
     initOutput = init.stdout;
-    for (const f of INIT_FILES) expect(initOutput).toContain(`created   ${prefix}${f}`);
-    expect(initOutput).toContain(`in ${prefix}app/layout.tsx`);
+    for (const f of INIT_FILES) expect(initOutput).toContain(`created   ${prefix}${named(f)}`);
+    expect(initOutput).toContain(`in ${prefix}${layoutFile}`);
+    expect(initOutput).toContain(shape === 'js' ? '(app/, JavaScript, preset oauth2)' : 'TypeScript, preset oauth2)');
     const env = await app.read('.env.local');
     expect(env).toMatch(/^BFF_SECRET=\S{44}$/m);
     expect(env).toContain(`BACKEND_URL=${backend.url}\n`);
@@ -81,9 +85,8 @@ describe.each<AppShape>(['root', 'src'])('npx bffkit init in a fresh create-next
   }, STEP_TIMEOUT_MS);
 
   it('with the printed layout change (the one hand edit) it builds, pages keep a static shell, /login per request', async () => {
-    const layoutPath = `${prefix}app/layout.tsx`;
-    const layout = await app.read(layoutPath);
-    await app.write('app/layout.tsx', applyLayoutChange(layout, printedLayoutChange(initOutput)));
+    const layout = await app.read(`${prefix}${layoutFile}`);
+    await app.write(layoutFile, applyLayoutChange(layout, printedLayoutChange(initOutput)));
     const out = await app.build();
     const routes = out.split('\n').filter((l) => /^[┌├└] /.test(l));
     const marker = (route: string) => routes.find((l) => l.endsWith(` ${route}`))?.slice(2, 3);
