@@ -25,6 +25,7 @@ const INIT_FILES = [
   'app/api/backend/[...path]/route.ts',
   'proxy.ts',
   'components/session-status.tsx',
+  'components/login-form.tsx',
   'app/login/page.tsx',
   'app/profile/page.tsx',
 ];
@@ -95,7 +96,7 @@ describe.each<AppShape>(['root', 'src', 'js'])('npx bffkit init in a fresh creat
     expect(out).not.toMatch(/⨯|Error:/);
   }, STEP_TIMEOUT_MS);
 
-  it('signs in (anonymous /profile → /login), shows the profile, forwards an API call and signs out', async () => {
+  it('signs in with and without JavaScript (anonymous /profile → /login, a wrong password first), shows the profile, forwards an API call and signs out', async () => {
     const port = await freePort();
     // BFF_SECRET and BACKEND_URL come from the .env.local init wrote; APP_URL is this test's port.
     const startStart = performance.now();
@@ -107,6 +108,11 @@ describe.each<AppShape>(['root', 'src', 'js'])('npx bffkit init in a fresh creat
       await page.goto(url('/profile'));
       expect((await waitForPath(page, '/login')).search).toBe('?returnTo=%2Fprofile');
       await page.locator('input[name=email]').fill(DEMO.email);
+      // With JavaScript a wrong password shows bffkit's message without a page load.
+      await page.locator('input[name=password]').fill('not-the-password');
+      await page.getByRole('button', { name: 'Sign in' }).click();
+      await expect.poll(() => page.locator('main [role=alert]').textContent()).toBe('Invalid email or password.');
+      expect(new URL(page.url()).search).toBe('?returnTo=%2Fprofile');
       await page.locator('input[name=password]').fill(DEMO.password);
       await page.getByRole('button', { name: 'Sign in' }).click();
       await waitForPath(page, '/profile');
@@ -125,6 +131,23 @@ describe.each<AppShape>(['root', 'src', 'js'])('npx bffkit init in a fresh creat
       expect((await context.cookies()).filter((c) => c.name.startsWith('bffkit'))).toEqual([]);
       await page.goto(url('/profile'));
       await waitForPath(page, '/login');
+    });
+    // Without JavaScript: the same form posts to bffkit, a wrong password comes back as ?error=login_failed.
+    await withPage(browser, { javaScriptEnabled: false }, async (page, context) => {
+      await page.goto(`${server!.url}/profile`);
+      await waitForPath(page, '/login');
+      await page.locator('input[name=email]').fill(DEMO.email);
+      await page.locator('input[name=password]').fill('not-the-password');
+      await page.getByRole('button', { name: 'Sign in' }).click();
+      await page.waitForURL((u) => u.pathname === '/login' && u.searchParams.has('error'));
+      expect(new URL(page.url()).search).toBe('?error=login_failed&returnTo=%2Fprofile');
+      expect(await page.locator('main [role=alert]').textContent()).toBe('Invalid email or password.');
+      // A new page: the form is empty again.
+      await page.locator('input[name=email]').fill(DEMO.email);
+      await page.locator('input[name=password]').fill(DEMO.password);
+      await page.getByRole('button', { name: 'Sign in' }).click();
+      await waitForPath(page, '/profile');
+      expect((await context.cookies()).map((c) => c.name)).toContain('bffkit');
     });
     // From `npm install <tarball>` to a signed-in profile page: install, init, build, start, sign-in
     // (machine time; the layout edit is the user's).

@@ -93,7 +93,35 @@ export function SessionStatus() {
 }
 `;
 
-export const LOGIN_PAGE = `// Rendered whole for each request: the form must work without JavaScript, with returnTo and the
+export const LOGIN_FORM = `'use client';
+import { useState, type FormEvent, type ReactNode } from 'react';
+import { useSessionActions } from 'bffkit/react';
+
+// A plain form post to bffkit, so signing in works without JavaScript (the answer is a 303). With
+// JavaScript it signs in with fetch instead: a wrong password shows its message without a page load.
+export function LoginForm({ returnTo, error, children }: { returnTo: string; error: string | null; children: ReactNode }) {
+  const { signIn } = useSessionActions();
+  const [message, setMessage] = useState(error);
+  async function onSubmit(event: FormEvent<HTMLFormElement>) {
+    event.preventDefault();
+    const form = new FormData(event.currentTarget);
+    const result = await signIn({ email: String(form.get('email')), password: String(form.get('password')), returnTo });
+    if (result.ok) window.location.assign(result.redirectTo); // a full load: nothing cached from before
+    else setMessage(result.message);
+  }
+  return (
+    <form method="post" action="/api/auth/login" onSubmit={onSubmit}>
+      {message && <p role="alert">{message}</p>}
+      <input type="hidden" name="returnTo" value={returnTo} />
+      {children}
+    </form>
+  );
+}
+`;
+
+export const LOGIN_PAGE = `import { LoginForm } from '@/components/login-form';
+
+// Rendered whole for each request: the form must work without JavaScript, with returnTo and the
 // error from the query string (a streamed part needs JavaScript to appear).
 export const instant = false;
 
@@ -110,13 +138,11 @@ export default async function LoginPage({ searchParams }: PageProps<'/login'>) {
   return (
     <main>
       <h1>Sign in</h1>
-      {message && <p role="alert">{message}</p>}
-      <form method="post" action="/api/auth/login">
-        <input type="hidden" name="returnTo" value={typeof returnTo === 'string' ? returnTo : ''} />
+      <LoginForm returnTo={typeof returnTo === 'string' ? returnTo : ''} error={message}>
         <input name="email" type="email" placeholder="Email" autoComplete="username" required />
         <input name="password" type="password" placeholder="Password" autoComplete="current-password" required />
         <button type="submit">Sign in</button>
-      </form>
+      </LoginForm>
     </main>
   );
 }
@@ -191,6 +217,7 @@ export function templateFiles(preset: CredentialsPresetName): TemplateFile[] {
     { path: 'app/api/backend/[...path]/route.ts', content: FORWARD_ROUTE },
     { path: 'proxy.ts', content: PROXY },
     { path: 'components/session-status.tsx', content: SESSION_STATUS },
+    { path: 'components/login-form.tsx', content: LOGIN_FORM },
     { path: 'app/login/page.tsx', content: LOGIN_PAGE },
     { path: 'app/profile/page.tsx', content: profilePage(preset) },
   ];
@@ -201,6 +228,9 @@ const TS_ONLY: readonly [string, string][] = [
   ['const ERRORS: Record<string, string> = {', 'const ERRORS = {'],
   ["({ searchParams }: PageProps<'/login'>)", '({ searchParams })'],
   ['bff.callBackend<{ name: string; email: string }>(', 'bff.callBackend('],
+  ["import { useState, type FormEvent, type ReactNode } from 'react';", "import { useState } from 'react';"],
+  ['({ returnTo, error, children }: { returnTo: string; error: string | null; children: ReactNode })', '({ returnTo, error, children })'],
+  ['(event: FormEvent<HTMLFormElement>)', '(event)'],
 ];
 
 /**

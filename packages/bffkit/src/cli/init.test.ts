@@ -55,6 +55,7 @@ const FILES = [
   'app/api/backend/[...path]/route.ts',
   'proxy.ts',
   'components/session-status.tsx',
+  'components/login-form.tsx',
   'app/login/page.tsx',
   'app/profile/page.tsx',
 ];
@@ -96,7 +97,7 @@ describe('bffkit init', () => {
     for (const f of js) {
       const code = read(dir, f);
       expect(() => transformSync(code, { loader: 'jsx', jsx: 'preserve' }), f).not.toThrow();
-      expect(code, f).not.toMatch(/PageProps|Record<|callBackend</);
+      expect(code, f).not.toMatch(/PageProps|Record<|callBackend<|FormEvent|ReactNode|: string/);
     }
     expect(existsSync(join(dir, 'lib/bff.ts'))).toBe(false);
   });

@@ -21,7 +21,8 @@ const USAGE = `Usage: bffkit init [--backend-url URL] [--preset NAME] [--app-url
 
 Run in a Next.js App Router app (app/ or src/app/, TypeScript or JavaScript). Writes lib/bff.ts,
 app/api/auth/[...bffkit]/route.ts, app/api/backend/[...path]/route.ts, proxy.ts,
-components/session-status.tsx, app/login/page.tsx and app/profile/page.tsx (under src/ when app/ is
+components/session-status.tsx, components/login-form.tsx, app/login/page.tsx and
+app/profile/page.tsx (under src/ when app/ is
 there), adds BFF_SECRET, APP_URL and BACKEND_URL to .env.local when they are missing, and prints the
 change to make in app/layout.tsx. Never overwrites a file or a variable; a second run does nothing.
 
