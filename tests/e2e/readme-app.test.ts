@@ -62,6 +62,7 @@ describe('a fresh create-next-app app with the README files and the packed bffki
       'app/api/backend/[...path]/route.ts',
       'app/login/page.tsx',
       'app/profile/page.tsx',
+      'components/login-form.tsx',
       'components/session-status.tsx',
       'lib/bff.ts',
       'proxy.ts',

@@ -37,8 +37,8 @@ import { freePort } from './ports';
 /** The create-next-app release every fresh app is made with (the newest published). */
 export const CREATE_NEXT_APP_VERSION = '16.4.3';
 
-/** `root`: `app/` at the project root (the default); `src`: `--src-dir`, so `src/app/`. */
-export type AppShape = 'root' | 'src';
+/** `root`: `app/` at the project root (the default); `src`: `--src-dir`, so `src/app/`; `js`: `--js` (JavaScript, `app/` at the root). */
+export type AppShape = 'root' | 'src' | 'js';
 
 /** The library package's folder. */
 export const LIBRARY_DIR = join(REPO_ROOT, 'packages', 'bffkit');
@@ -240,6 +240,7 @@ async function ensureTemplate(shape: AppShape): Promise<{ dir: string; cached: b
         app,
         '--yes',
         ...(shape === 'src' ? ['--src-dir'] : []),
+        ...(shape === 'js' ? ['--js'] : []),
         '--use-npm',
         '--skip-install',
         '--disable-git',
@@ -247,7 +248,7 @@ async function ensureTemplate(shape: AppShape): Promise<{ dir: string; cached: b
       { cwd: work, env },
     );
     const createMs = Math.round(performance.now() - createStart);
-    removeGoogleFonts(join(app, shape === 'src' ? 'src' : '', 'app', 'layout.tsx'));
+    removeGoogleFonts(join(app, shape === 'src' ? 'src' : '', 'app', shape === 'js' ? 'layout.js' : 'layout.tsx'));
     const installStart = performance.now();
     await run('npm', ['install', '--no-audit', '--no-fund'], { cwd: app, env });
     const installMs = Math.round(performance.now() - installStart);

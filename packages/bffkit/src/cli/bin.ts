@@ -1,4 +1,5 @@
 /** The `bffkit` executable: runs the dispatcher with this process's streams, arguments and environment. */
+import { createInterface } from 'node:readline/promises';
 import { main } from './index';
 
 // Output piped into `head` and closed early is not an error.
@@ -14,6 +15,16 @@ main(process.argv.slice(2), {
   err: (text) => void process.stderr.write(`${text}\n`),
   env: process.env,
   cwd: process.cwd(),
+  ...(process.stdin.isTTY && {
+    async prompt(question: string) {
+      const rl = createInterface({ input: process.stdin, output: process.stdout });
+      try {
+        return await rl.question(question);
+      } finally {
+        rl.close();
+      }
+    },
+  }),
 }).then(
   (code) => {
     process.exitCode = code;

@@ -6,6 +6,8 @@ export interface CommandIo {
   err(text: string): void;
   env: Readonly<Record<string, string | undefined>>;
   cwd: string;
+  /** Asks a question on the terminal and resolves to the answer; absent when there is no terminal. */
+  prompt?(question: string): Promise<string>;
 }
 
 /** One subcommand of the `bffkit` bin. */

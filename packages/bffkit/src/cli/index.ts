@@ -1,13 +1,15 @@
 /**
  * The `bffkit` bin's dispatcher (bin.ts runs it): adding a command is one line in COMMANDS.
  *
+ *   npx bffkit init --backend-url http://127.0.0.1:4000
  *   npx bffkit check-backend --url http://127.0.0.1:8000 --preset simplejwt --user alice
  */
 import { checkBackendCommand } from './check-backend';
 import type { Command, CommandIo } from './command';
+import { initCommand } from './init';
 
 /** The subcommands, by name. */
-export const COMMANDS: readonly Command[] = [checkBackendCommand];
+export const COMMANDS: readonly Command[] = [initCommand, checkBackendCommand];
 
 /**
  * Runs `bffkit <command> [args]` and resolves to the exit status.

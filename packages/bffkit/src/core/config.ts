@@ -21,10 +21,12 @@ export interface BffOptions extends ObservabilityOptions {
   /**
    * Secret(s) the session cookie is sealed with: at least 32 characters each. With a list, the
    * first one seals and all of them unseal (rotation: put the new secret first, drop the old one later).
+   * A string with commas is such a list (`new,old`), so `process.env.BFF_SECRET` can be passed as it
+   * is; `undefined` (the variable is not set) throws a ConfigError saying how to make one.
    */
-  secret: string | readonly string[];
+  secret: string | readonly string[] | undefined;
   /** The app's public origin, e.g. `https://app.example.com`. Redirects and Origin checks use it, never the Host header. */
-  baseUrl: string;
+  baseUrl: string | undefined;
   /** How bffkit talks to the backend (see `credentialsBackend`). */
   backend: BackendAdapter;
   /** Where the auth route handlers are mounted. @default '/api/auth' */
@@ -143,7 +145,7 @@ export const DEFAULTS = {
  * Validates options once and applies defaults. Throws {@link ConfigError} naming the field.
  *
  * @example
- * const config = resolveConfig({ secret: process.env.BFF_SECRET!, baseUrl: 'https://app.example.com', backend });
+ * const config = resolveConfig({ secret: process.env.BFF_SECRET, baseUrl: 'https://app.example.com', backend });
  */
 export function resolveConfig(options: BffOptions): ResolvedConfig {
   if (!options || typeof options !== 'object') throw new ConfigError('options', 'must be an object');

@@ -15,6 +15,7 @@ import { persistCookies } from './persist-cookies';
 import { makeProxy, SESSION_ENDED_HEADER, type ProxyRules } from './proxy';
 import { requestTime } from './request-time';
 import { sharedCore } from './shared-core';
+import { PROXY_RAN_HEADER, warnOnce } from './setup-warnings';
 import { sessionActions, type SessionActions } from './sessions';
 import { expireTag, userCache, type UserCache } from './user-cache';
 
@@ -121,7 +122,10 @@ export function createBffNext(options: BffOptions | (() => BffOptions)): BffNext
     }
     const { upstream, stepUp: onStepUp, ...rest } = init;
     const { response, cookies, stepUp } = await core().fetchBackend(cookie, upstream, path, rest);
-    await persistCookies(cookies);
+    // Not written: a Server Component. Harmless after proxy.ts ran (a rare race); without it, every request refreshes.
+    if (!(await persistCookies(cookies)) && (await requestHeaders()).get(PROXY_RAN_HEADER) !== '1') {
+      warnOnce(core().config.logger, 'refresh_not_persisted');
+    }
     if (stepUp && onStepUp) redirect(core().stepUpLocation(stepUp, onStepUp.returnTo));
     return response;
   };

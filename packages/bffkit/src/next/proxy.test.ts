@@ -29,13 +29,16 @@ describe('makeProxy: turning the core decision into Next responses', () => {
     expect(((await res.json()) as { code: string }).code).toBe('unauthenticated');
   });
 
-  it('lets a live session through untouched: no Set-Cookie, no request rewrite', async () => {
+  it('lets a live session through untouched: no Set-Cookie, the request only marked as seen by proxy.ts', async () => {
     const { bff, proxy } = setup();
     const { cookie } = await login(bff);
     const res = await proxy(request('/profile', cookie));
     expect(res.headers.get('x-middleware-next')).toBe('1');
     expect(res.headers.getSetCookie()).toEqual([]);
-    expect(res.headers.get('x-middleware-override-headers')).toBeNull();
+    // The one request header proxy.ts adds: its mark (setup-warnings.ts); the cookie is passed as it came.
+    expect(res.headers.get('x-middleware-override-headers')).toBe('cookie,x-bffkit-proxy');
+    expect(res.headers.get('x-middleware-request-x-bffkit-proxy')).toBe('1');
+    expect(res.headers.get('x-middleware-request-cookie')).toBe(cookie);
     expect(res.headers.get('cache-control')).toBeNull();
   });
 
@@ -48,7 +51,7 @@ describe('makeProxy: turning the core decision into Next responses', () => {
     const lines = res.headers.getSetCookie();
     expect(lines).toHaveLength(1);
     expect(res.headers.get('cache-control')).toBe('private, no-store');
-    expect(res.headers.get('x-middleware-override-headers')).toBe('cookie');
+    expect(res.headers.get('x-middleware-override-headers')).toBe('cookie,x-bffkit-proxy');
     const rewritten = res.headers.get('x-middleware-request-cookie')!;
     expect(rewritten).toBe(`theme=dark; ${lines[0]!.split(';')[0]}`);
     expect((await bff.readSession(rewritten)).status).toBe('authenticated');

@@ -4,6 +4,7 @@ import { applyCookies } from '../core/http/cookie';
 import { guardHeaders, type GuardRules } from '../core/routes/page-guard';
 import { checkRequirement } from '../core/step-up/level';
 import { refuseMalformed, type RequestGuardOptions } from './request-guard';
+import { PROXY_RAN_HEADER, warnOnce } from './setup-warnings';
 
 /** What `bff.proxy()` takes: the pages and APIs to guard, and the Server Action origins Next allows. */
 export type ProxyRules = GuardRules & RequestGuardOptions;
@@ -42,7 +43,12 @@ export function makeProxy(getBff: () => Bff, rules: ProxyRules) {
     // First what Next itself would fail on with a 500, before any session is read.
     const refused = await refuseMalformed(request, rules);
     if (refused) return refused;
-    const decision = await getBff().guard(request, rules);
+    const bff = getBff();
+    const { basePath, logger } = bff.config;
+    const path = request.nextUrl.pathname;
+    // The bare prefix is fine (a matcher may cover it to guard Server Action posts there): no route lives at it.
+    if (path.startsWith(`${basePath}/`)) warnOnce(logger, 'proxy_covers_auth_routes', { basePath });
+    const decision = await bff.guard(request, rules);
     if (decision.type === 'respond') return decision.response;
     const isAction = request.method === 'POST' && request.headers.has('next-action');
     let response: NextResponse;
@@ -51,17 +57,14 @@ export function makeProxy(getBff: () => Bff, rules: ProxyRules) {
     } else {
       const requestCookie =
         decision.type === 'continue' ? decision.requestCookie : decision.cookies.length ? applyCookies(request.headers.get('cookie'), decision.cookies) : undefined;
-      const forged = request.headers.has(SESSION_ENDED_HEADER);
-      if (requestCookie !== undefined || decision.ended || forged) {
-        const headers = new Headers(request.headers);
-        if (requestCookie) headers.set('cookie', requestCookie);
-        else if (requestCookie !== undefined) headers.delete('cookie');
-        if (decision.ended) headers.set(SESSION_ENDED_HEADER, '1');
-        else headers.delete(SESSION_ENDED_HEADER);
-        response = NextResponse.next({ request: { headers } });
-      } else {
-        response = NextResponse.next();
-      }
+      // Always a request header saying proxy.ts ran (setup-warnings.ts), plus the refreshed cookie.
+      const headers = new Headers(request.headers);
+      headers.set(PROXY_RAN_HEADER, '1');
+      if (requestCookie) headers.set('cookie', requestCookie);
+      else if (requestCookie !== undefined) headers.delete('cookie');
+      if (decision.ended) headers.set(SESSION_ENDED_HEADER, '1');
+      else headers.delete(SESSION_ENDED_HEADER);
+      response = NextResponse.next({ request: { headers } });
     }
     for (const [name, value] of guardHeaders(decision)) {
       if (name === 'set-cookie') response.headers.append(name, value);

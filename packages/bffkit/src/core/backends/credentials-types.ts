@@ -120,8 +120,8 @@ export const TOKEN_FIELDS = {
 
 /** Options of `credentialsBackend`: the backend url, a preset, and any section overriding the preset's. */
 export interface CredentialsBackendOptions extends CredentialsSections {
-  /** The backend's base URL, e.g. `https://api.example.com` (a base path is kept). */
-  url: string;
+  /** The backend's base URL, e.g. `https://api.example.com` (a base path is kept); `undefined` throws a ConfigError. */
+  url: string | undefined;
   /** @default 'oauth2' */
   preset?: CredentialsPresetName;
   /** Seconds to wait for the backend (the body included). @default 10 */

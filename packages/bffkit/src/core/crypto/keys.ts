@@ -43,16 +43,14 @@ const KEY_BYTES = 32;
  * Throws {@link ConfigError} naming the `secret` field; messages never contain the secret itself.
  *
  * @example
- * const secrets = validateSecrets(process.env.BFFKIT_SECRET?.split(','));
+ * const secrets = validateSecrets(process.env.BFF_SECRET); // 'new,old' is a rotation list
  */
 export function validateSecrets(secret: string | readonly string[] | undefined): string[] {
-  if (secret === undefined || secret === null) {
-    throw new ConfigError(
-      'secret',
-      `is missing: provide a random string of at least ${MIN_SECRET_LENGTH} characters (for example \`openssl rand -base64 32\`)`,
-    );
+  if (secret === undefined || secret === null || secret === '') {
+    throw new ConfigError('secret', `is missing: set BFF_SECRET to a random string of at least ${MIN_SECRET_LENGTH} characters (\`openssl rand -base64 32\`)`);
   }
-  const list: readonly unknown[] = typeof secret === 'string' ? [secret] : secret;
+  // A comma-separated string is a rotation list, as an environment variable holds it: `new,old`.
+  const list: readonly unknown[] = typeof secret === 'string' ? secret.split(',').map((s) => s.trim()) : secret;
   if (!Array.isArray(list)) {
     throw new ConfigError('secret', 'must be a string or an array of strings');
   }
@@ -65,7 +63,7 @@ export function validateSecrets(secret: string | readonly string[] | undefined):
     const where = list.length === 1 ? '' : ` (entry ${i})`;
     if (typeof s !== 'string') throw new ConfigError('secret', `must be a string${where}`);
     if (s.length < MIN_SECRET_LENGTH) {
-      throw new ConfigError('secret', `must be at least ${MIN_SECRET_LENGTH} characters long${where}`);
+      throw new ConfigError('secret', `must be at least ${MIN_SECRET_LENGTH} characters long${where}: set BFF_SECRET to \`openssl rand -base64 32\``);
     }
     const first = seen.get(s);
     if (first !== undefined) {

@@ -21,8 +21,8 @@ export interface UpstreamRule {
 
 /** Options of one upstream, as written in the app's configuration. */
 export interface UpstreamOptions {
-  /** Base URL of the upstream, e.g. `http://127.0.0.1:4000` (may include a base path like `https://api.x.com/v1`). */
-  url: string;
+  /** Base URL of the upstream, e.g. `http://127.0.0.1:4000` (may include a base path like `https://api.x.com/v1`). `undefined` throws a ConfigError. */
+  url: string | undefined;
   /** Where the app mounts it, e.g. `/api/backend`. The part after the mount is the upstream path. */
   mount: string;
   /** Allowed path prefixes and methods. Anything else answers 404 / 405 without an upstream call. */
