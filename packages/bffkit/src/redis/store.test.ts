@@ -64,6 +64,16 @@ describe('redisSessionStore key placement', () => {
     expect(() => redisSessionStore(redis, { encrypt: false, logger: silentLogger })).not.toThrow();
   });
 
+  it('reads the secret as createBff does: a comma-separated string is a rotation list', async () => {
+    const OTHER = 'y'.repeat(40);
+    const s = session();
+    await redisSessionStore(redis, { secret: [OTHER], logger: silentLogger }).set(s, 60, 'create');
+    // The old secret second in a BFF_SECRET-style list still opens what it sealed.
+    const rotated = redisSessionStore(redis, { secret: `${SECRET},${OTHER}`, logger: silentLogger });
+    expect((await rotated.get(s.id))?.id).toBe(s.id);
+    expect(() => redisSessionStore(redis, { secret: `${SECRET},short`, logger: silentLogger })).toThrow(/entry 1/);
+  });
+
   it('lists and ends plain and placed sessions of one user together (one node)', async () => {
     const plain = session();
     const placed = session({ id: store().newId('user-1') });

@@ -2,7 +2,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import type { ChainableCommander } from 'ioredis';
 import { ConfigError } from '../core/errors';
 import { consoleLogger } from '../core/logger';
-import { deriveKeyRing, type KeyRing } from '../core/crypto/keys';
+import { deriveKeyRing, validateSecrets, type KeyRing } from '../core/crypto/keys';
 import { seal, unseal } from '../core/crypto/seal';
 import { decodeSession, encodeSession, fromWire, toWire } from '../core/session/codec';
 import type { SessionStore } from '../core/stores/session-store';
@@ -96,7 +96,7 @@ return n`;
  *
  * @example
  * const redis = new Redis(process.env.REDIS_URL!, { maxRetriesPerRequest: 1, enableOfflineQueue: false });
- * createBff({ ..., session: { store: redisSessionStore(redis, { secret: process.env.BFF_SECRET! }) } });
+ * createBff({ ..., session: { store: redisSessionStore(redis, { secret: process.env.BFF_SECRET }) } });
  */
 export function redisSessionStore(redis: RedisClient, options: RedisSessionStoreOptions = {}): RedisSessionStore {
   const caller = redisCaller(redis, options, 'redisSessionStore(redis)');
@@ -249,7 +249,8 @@ function keyRing(options: RedisSessionStoreOptions): KeyRing | null {
       'is required by redisSessionStore to encrypt sessions at rest: pass the same secret as createBff (or encrypt: false)',
     );
   }
-  return deriveKeyRing(typeof options.secret === 'string' ? [options.secret] : options.secret, 'session-store');
+  // The same value as createBff's `secret`: a comma-separated string is a rotation list there too.
+  return deriveKeyRing(validateSecrets(options.secret), 'session-store');
 }
 
 function plain(raw: string): SessionData | null {
