@@ -5,7 +5,7 @@ import { bff } from '@/lib/bff';
 // Also answers with a 4xx JSON error the malformed requests Next itself would answer with a 500
 // (unparseable Server Action posts, cross-origin or malformed Origin on them, a broken router state
 // tree), before the session is read, so a refused request never touches it.
-export const proxy = bff.proxy({ protectedPaths: ['/profile', '/notes', '/sessions', '/resource', '/payments', '/billing'] });
+export const proxy = bff.proxy({ protectedPaths: ['/profile', '/notes', '/dashboard', '/sessions', '/resource', '/payments', '/billing'] });
 
 export const config = {
   // Literal values only: Next reads this object at build time.

@@ -50,11 +50,21 @@ export interface BffOptions extends ObservabilityOptions {
   refresh?: {
     /** Refresh this many seconds before the access token expires (capped at half its lifetime). @default 30 */
     skew?: number;
-    /** Lock + successor record shared by concurrent refreshes. @default in-memory (one instance) */
+    /**
+     * Lock + successor record shared by concurrent refreshes. @default in-memory: single flight in this
+     * process only. With several instances, use a shared one (`redisRefreshCoordinator`), or see
+     * docs/multi-instance.md for what stateless mode does without one. In production the default logs
+     * one warning at start-up; passing `memoryRefreshCoordinator()` yourself says you run one instance.
+     */
     coordinator?: RefreshCoordinator;
     /** How long (seconds) the new tokens stay available to requests that still carry the old cookie. @default 120 */
     successorTtl?: number;
-    /** How long (seconds) a refresh may hold the lock before another request may try. @default 15 */
+    /**
+     * The refresh lock's lease (seconds): a holder that stopped renewing it (crashed, stalled) loses
+     * it after this long; a refresh still running renews it every third of it. Requests waiting for
+     * the holder give up after twice this with 504 `upstream_timeout`, never by refreshing themselves.
+     * @default 15
+     */
     lockTimeout?: number;
   };
   csrf?: {
@@ -139,6 +149,18 @@ export const DEFAULTS = {
   rateLimitWindow: 15 * ONE_MINUTE,
 } as const;
 
+/** The start-up line of a production configuration without a shared refresh coordinator (docs/multi-instance.md). */
+const UNSHARED_REFRESH = {
+  code: 'refresh_not_shared',
+  message:
+    'refresh: no shared refresh coordinator (refresh.coordinator is the in-process default): with more than one instance, ' +
+    'requests that reach two instances with the same expiring session can refresh it twice, and a backend that detects ' +
+    'refresh-token reuse then signs the user out. SessionProvider renews ahead of expiry one request at a time across tabs, ' +
+    'which avoids it for browsers running it; not for other clients, nor for pages loading with an already expired token. ' +
+    'Remove the risk with refresh: { coordinator: redisRefreshCoordinator(redis) }; on one instance, pass ' +
+    'memoryRefreshCoordinator() yourself to silence this (docs/multi-instance.md).',
+} as const;
+
 /**
  * Validates options once and applies defaults. Throws {@link ConfigError} naming the field.
  *
@@ -163,6 +185,8 @@ export function resolveConfig(options: BffOptions): ResolvedConfig {
       message: `baseUrl ${appUrl.origin} is plain http on localhost: cookies are sent without Secure and without the __Host- prefix. Use https in production.`,
     });
   }
+  const coordinator = options.refresh?.coordinator ?? memoryRefreshCoordinator();
+  if (!options.refresh?.coordinator && process.env.NODE_ENV === 'production') observability.warnings.push(UNSHARED_REFRESH);
   for (const warning of observability.warnings) logger.warn(warning.message);
   const idleTimeout = positive('session.idleTimeout', options.session?.idleTimeout, DEFAULTS.idleTimeout);
   const absoluteTimeout = positive('session.absoluteTimeout', options.session?.absoluteTimeout, DEFAULTS.absoluteTimeout);
@@ -207,7 +231,7 @@ export function resolveConfig(options: BffOptions): ResolvedConfig {
     absoluteTimeout,
     store: options.session?.store,
     refreshSkew: nonNegative('refresh.skew', options.refresh?.skew, DEFAULTS.refreshSkew),
-    coordinator: options.refresh?.coordinator ?? memoryRefreshCoordinator(),
+    coordinator,
     successorTtl: positive('refresh.successorTtl', options.refresh?.successorTtl, DEFAULTS.successorTtl),
     lockTimeout: positive('refresh.lockTimeout', options.refresh?.lockTimeout, DEFAULTS.lockTimeout),
     csrf: { headerName, headerValue },

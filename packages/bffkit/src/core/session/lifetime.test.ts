@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { accessTokenDue, isSessionAlive, renewalInterval, sessionExpiresAt, shouldRenew } from './lifetime';
+import { accessTokenDue, browserRefreshAt, isSessionAlive, refreshDueAt, renewalInterval, sessionExpiresAt, shouldRenew } from './lifetime';
 import { ONE_DAY, ONE_HOUR, ONE_MINUTE, SEVEN_DAYS } from '../time';
 
 const L = { idleTimeout: ONE_DAY, absoluteTimeout: SEVEN_DAYS };
@@ -85,5 +85,27 @@ describe('accessTokenDue', () => {
 
   it('treats a token issued after its expiry (a broken answer) as due', () => {
     expect(accessTokenDue({ issuedAt: T0, expiresAt: T0 - 10 }, T0, 30)).toBe(true);
+  });
+});
+
+describe('refreshDueAt and browserRefreshAt', () => {
+  const tokens = (lifetime: number) => ({ issuedAt: T0, expiresAt: T0 + lifetime });
+
+  it('the server refreshes skew seconds before expiry, capped at half the lifetime, at least 1 s before', () => {
+    expect(refreshDueAt(tokens(300), 30)).toBe(T0 + 270);
+    expect(refreshDueAt(tokens(20), 30)).toBe(T0 + 10);
+    expect(refreshDueAt(tokens(6), 0)).toBe(T0 + 5);
+    expect(accessTokenDue(tokens(300), T0 + 269, 30)).toBe(false);
+    expect(accessTokenDue(tokens(300), T0 + 270, 30)).toBe(true);
+  });
+
+  it('the browser renews 1 to 15 s ahead of the server, never before the token was issued', () => {
+    expect(browserRefreshAt(tokens(300), 30)).toBe(T0 + 255);
+    expect(browserRefreshAt(tokens(3600), 30)).toBe(T0 + 3555);
+    expect(browserRefreshAt(tokens(20), 30)).toBe(T0 + 7);
+    expect(browserRefreshAt(tokens(10), 30)).toBe(T0 + 4);
+    expect(browserRefreshAt(tokens(6), 30)).toBe(T0 + 2);
+    expect(browserRefreshAt(tokens(1), 30)).toBe(T0);
+    for (const lifetime of [2, 5, 10, 60, 300, 86_400]) expect(browserRefreshAt(tokens(lifetime), 30)).toBeLessThan(refreshDueAt(tokens(lifetime), 30) + (lifetime < 4 ? 1 : 0));
   });
 });

@@ -79,9 +79,38 @@ export function shouldRenew(session: Pick<SessionData, 'lastActiveAt'>, now: num
  * if (accessTokenDue(session.tokens, now, 30)) await refresh();
  */
 export function accessTokenDue(tokens: Pick<TokenSet, 'expiresAt' | 'issuedAt'>, now: number, skew: number): boolean {
+  return now >= refreshDueAt(tokens, skew);
+}
+
+/**
+ * When the server refreshes the access token (epoch seconds): `skew` before it expires, the skew
+ * capped at half the token's lifetime.
+ *
+ * @example
+ * refreshDueAt({ issuedAt: 0, expiresAt: 300 }, 30); // 270
+ */
+export function refreshDueAt(tokens: Pick<TokenSet, 'expiresAt' | 'issuedAt'>, skew: number): number {
   const lifetime = Math.max(0, tokens.expiresAt - tokens.issuedAt);
   // At least one second of margin (when the lifetime allows it): times are whole seconds, and a
   // request that leaves just before `exp` may arrive just after it.
   const effectiveSkew = Math.max(Math.min(skew, Math.floor(lifetime / 2)), lifetime >= 4 ? 1 : 0);
-  return now >= tokens.expiresAt - effectiveSkew;
+  return tokens.expiresAt - effectiveSkew;
+}
+
+/** Most seconds the browser renews ahead of the server's own due time. */
+const MAX_BROWSER_LEAD = 15;
+
+/**
+ * When the browser renews the access token ahead of the server (epoch seconds): a third of the way
+ * from issue to the server's due time earlier than that, 1 to 15 seconds. Without a shared refresh
+ * coordinator the browser's one request at a time is the refresh (docs/multi-instance.md); the
+ * lead leaves the server's own due-time refresh for clients that did not renew.
+ *
+ * @example
+ * browserRefreshAt({ issuedAt: 0, expiresAt: 300 }, 30); // 255 (the server's is 270)
+ */
+export function browserRefreshAt(tokens: Pick<TokenSet, 'expiresAt' | 'issuedAt'>, skew: number): number {
+  const due = refreshDueAt(tokens, skew);
+  const lead = Math.min(MAX_BROWSER_LEAD, Math.max(1, Math.floor((due - tokens.issuedAt) / 3)));
+  return Math.max(tokens.issuedAt, due - lead);
 }

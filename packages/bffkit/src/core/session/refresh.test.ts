@@ -30,6 +30,7 @@ function spyCoordinator(inner: RefreshCoordinator = memoryRefreshCoordinator()) 
   const keys: string[] = [];
   const values: string[] = [];
   const coordinator: RefreshCoordinator = {
+    shared: inner.shared,
     acquire: (key, ttl) => (keys.push(key), inner.acquire(key, ttl)),
     getSuccessor: (key) => (keys.push(key), inner.getSuccessor(key)),
     setSuccessor: (key, value, ttl) => (keys.push(key), values.push(value), inner.setSuccessor(key, value, ttl)),
@@ -134,14 +135,20 @@ describe('Refresher: across instances sharing a coordinator', () => {
 });
 
 describe('Refresher: failures', () => {
-  it('hands a rejection to every concurrent caller and leaves no successor behind', async () => {
+  it('hands a rejection to every concurrent caller, and to later ones and other instances without presenting the token again', async () => {
     const { config, backend, refreshToken } = await setup();
     backend.nextRefresh.push({ ok: false, reason: 'rejected' });
     const refresher = new Refresher(config);
     const outcomes = await Promise.all(Array.from({ length: 10 }, () => refresher.refresh(refreshToken)));
     expect(outcomes).toEqual(Array.from({ length: 10 }, () => ({ ok: false, reason: 'rejected' })));
     expect(backend.calls.refresh).toBe(1);
-    expect(await config.coordinator.getSuccessor(createHash('sha256').update(refreshToken).digest('base64url'))).toBeNull();
+    // The refused token is remembered as refused (sealed: no token in it) in the successor record's place.
+    const record = await config.coordinator.getSuccessor(createHash('sha256').update(refreshToken).digest('base64url'));
+    expect(record).toEqual(expect.any(String));
+    expect(record).not.toContain(refreshToken);
+    expect(await refresher.refresh(refreshToken)).toEqual({ ok: false, reason: 'rejected' });
+    expect(await new Refresher(config).refresh(refreshToken)).toEqual({ ok: false, reason: 'rejected' });
+    expect(backend.calls.refresh).toBe(1);
   });
 
   it('reports an outage as unavailable and succeeds on the next call once the backend is back', async () => {

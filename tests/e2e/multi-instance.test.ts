@@ -1,0 +1,173 @@
+/**
+ * Issue 16, stateless mode on several instances: two `next start` of the example app behind a real
+ * nginx (round robin), sessions in the cookie, NO Redis (nothing shared between the instances), the
+ * example backend with 10-second access tokens and strict refresh-token rotation (a reused refresh
+ * token revokes the whole family: one double refresh signs the user out).
+ *
+ * Headless Chromium with three tabs on the dashboard (three `bffFetch` calls at once every second in
+ * each tab, links the router prefetches in full), a client navigation in one tab per cycle, for 20
+ * access-token cycles, one of them a simulated sleep past the token's expiry (the context's clock
+ * paused, real time passing on the server, then fast-forwarded: timers fire once, as after a laptop
+ * lid is opened). Expected: no sign-out, no failed call, and the backend sees exactly one refresh per
+ * cycle (SessionProvider's renewal, one request at a time across tabs), none a reuse.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { BrowserContext, Page, Request as PwRequest } from 'playwright-core';
+import { startBalancedApps, type BalancedApps } from '../support/app-instances';
+import { startBackend, type RunningBackend } from '../support/backend-process';
+import { launchBrowser, type TestBrowser } from '../support/browser';
+import { expectText, newTestContext, signInWithLoginForm, textOf, waitForPath } from '../support/pages';
+
+const TTL = 10;
+/** SessionProvider renews 4 s after a 10-second token was issued (the server would at 5 s). */
+const RENEW_AFTER = 4;
+const CYCLES = 20;
+/** The cycle (1-based) that begins with the laptop lid closed past the token's expiry. */
+const SLEEP_CYCLE = 10;
+const SLEEP_MS = (TTL + 3) * 1000;
+const TABS = 3;
+const DEMO = { email: 'demo@example.com', password: 'demo-password', name: 'Demo User' };
+
+let backend: RunningBackend;
+let site: BalancedApps;
+let browser: TestBrowser;
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+beforeAll(async () => {
+  backend = await startBackend({ accessTokenTtl: TTL });
+  [site, browser] = await Promise.all([startBalancedApps({ backendUrl: backend.url, nginx: { retryNextUpstream: false } }), launchBrowser()]);
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await site?.stop();
+  await backend?.stop();
+});
+
+/** What the tabs sent and got, by kind. */
+interface Traffic {
+  api: number;
+  apiFailed: string[];
+  renewals: number;
+  prefetches: number;
+  prefetchesDeclined: number;
+  navigations: number;
+  logins: number;
+}
+
+function watch(context: BrowserContext): Traffic {
+  const t: Traffic = { api: 0, apiFailed: [], renewals: 0, prefetches: 0, prefetchesDeclined: 0, navigations: 0, logins: 0 };
+  const isPrefetch = (r: PwRequest) => r.headers()['next-router-prefetch'] !== undefined;
+  context.on('response', (res) => {
+    const req = res.request();
+    const path = new URL(res.url()).pathname;
+    if (process.env.DEBUG_MULTI) console.info(`${new Date().toISOString().slice(17, 23)} ${req.method()} ${path} ${req.headers()['next-router-prefetch'] ? '(prefetch) ' : ''}${res.status()} ${res.headers()['set-cookie'] ? 'SET-COOKIE' : ''}`);
+    if (path.startsWith('/api/backend/')) {
+      t.api++;
+      if (res.status() !== 200) t.apiFailed.push(`${req.method()} ${path} ${res.status()}`);
+    } else if (path === '/api/auth/session' && req.method() === 'POST') t.renewals++;
+    else if (req.headers().rsc === '1' && isPrefetch(req)) {
+      t.prefetches++;
+      if (res.status() === 204) t.prefetchesDeclined++;
+    } else if (req.headers().rsc === '1') t.navigations++;
+  });
+  return t;
+}
+
+async function onDashboard(page: Page): Promise<void> {
+  await page.goto(`${site.url}/dashboard?every=1`);
+  await expectText(page, 'dashboard-widget-0').toBe(DEMO.email);
+}
+
+async function refreshes(): Promise<number> {
+  const s = await backend.stats();
+  return s.refreshes + s.refresh_failures;
+}
+
+describe('stateless mode, two instances behind nginx, no shared state: three tabs through 20 token cycles and a sleep', () => {
+  it('never signs the user out, no call fails, and the backend sees exactly one refresh per cycle', async () => {
+    const context = await newTestContext(browser);
+    try {
+      // The page clock runs with real time until the sleep (pauseAt), then is fast-forwarded.
+      await context.clock.install();
+      const traffic = watch(context);
+      const tabs: Page[] = [];
+      for (let i = 0; i < TABS; i++) tabs.push(await context.newPage());
+      const toLogin: string[] = [];
+      tabs.forEach((tab, i) =>
+        tab.on('framenavigated', (frame) => {
+          if (frame === tab.mainFrame() && new URL(frame.url()).pathname === '/login') toLogin.push(`tab ${i + 1} at ${new Date().toISOString()}`);
+        }),
+      );
+      await tabs[0]!.goto(`${site.url}/login`);
+      await signInWithLoginForm(tabs[0]!, DEMO);
+      await waitForPath(tabs[0]!, '/profile');
+      toLogin.length = 0; // the sign-in page itself
+      for (const tab of tabs) await onDashboard(tab);
+      await backend.resetStats();
+      const start = { ...traffic, apiFailed: [...traffic.apiFailed] };
+
+      const perCycle: { cycle: number; refreshes: number; seconds: number; sleep: boolean }[] = [];
+      let before = 0;
+      let cycleStart = Date.now();
+      for (let cycle = 1; cycle <= CYCLES; cycle++) {
+        const sleeping = cycle === SLEEP_CYCLE;
+        if (sleeping) {
+          // The lid closes: no timer fires in any tab, the token expires on the server meanwhile.
+          const closedAt = Date.now();
+          await context.clock.pauseAt(closedAt + 100);
+          await sleep(SLEEP_MS);
+          await context.clock.fastForward(Date.now() - closedAt - 100);
+          await context.clock.resume();
+        } else {
+          // One tab navigates away and back (an RSC navigation and fresh prefetches of its links).
+          const tab = tabs[cycle % TABS]!;
+          await tab.getByRole('link', { name: cycle % 2 ? 'Profile' : 'Notes', exact: true }).first().click();
+          await waitForPath(tab, cycle % 2 ? '/profile' : '/notes');
+          await tab.getByRole('link', { name: 'Dashboard', exact: true }).first().click();
+          await waitForPath(tab, '/dashboard');
+        }
+        await expect.poll(refreshes, { timeout: (TTL + 5) * 1000, interval: 100 }).toBeGreaterThan(before);
+        const now = await refreshes();
+        perCycle.push({ cycle, refreshes: now - before, seconds: (Date.now() - cycleStart) / 1000, sleep: sleeping });
+        before = now;
+        cycleStart = Date.now();
+        for (const tab of tabs) expect(await textOf(tab, 'session-status'), `cycle ${cycle}`).toBe(`Signed in as ${DEMO.name}`);
+      }
+      // Settle: the calls of the last second, then nothing else may have refreshed early.
+      await sleep(1_000);
+      const stats = await backend.stats();
+      const failures = await Promise.all(tabs.map((tab) => textOf(tab, 'dashboard-failures')));
+      const sent = {
+        api: traffic.api - start.api,
+        renewals: traffic.renewals - start.renewals,
+        prefetches: traffic.prefetches - start.prefetches,
+        prefetchesDeclined: traffic.prefetchesDeclined - start.prefetchesDeclined,
+        navigations: traffic.navigations - start.navigations,
+      };
+      console.info(
+        `[e2e multi-instance] ${CYCLES} cycles (cycle ${SLEEP_CYCLE}: ${SLEEP_MS / 1000} s asleep): refreshes per cycle ${perCycle.map((c) => c.refreshes).join(',')}; ` +
+          `backend: ${stats.refreshes} refreshes, ${stats.refresh_failures} failed, ${stats.refresh_reuse_detected} reuse, ${stats.expired_token_requests} expired tokens; ` +
+          `refresh token ages ${JSON.stringify(stats.refresh_ages)}; browser: ${sent.api} API calls (${traffic.apiFailed.length} failed), ${sent.renewals} renewals, ` +
+          `${sent.prefetches} prefetches (${sent.prefetchesDeclined} declined 204), ${sent.navigations} RSC navigations; sign-outs ${toLogin.length}`,
+      );
+      expect(toLogin).toEqual([]);
+      expect(traffic.apiFailed).toEqual([]);
+      expect(failures).toEqual(tabs.map(() => '0'));
+      expect(perCycle.map((c) => c.refreshes)).toEqual(perCycle.map(() => 1));
+      expect(stats.refresh_reuse_detected).toBe(0);
+      expect(stats.refresh_failures).toBe(0);
+      expect(stats.expired_token_requests).toBe(0);
+      // Every refresh rotated a token at least as old as the browser's renewal time: none came early.
+      expect(Object.keys(stats.refresh_ages).map(Number).filter((age) => age < RENEW_AFTER)).toEqual([]);
+      // The traffic the claim rests on: calls every second in each tab, prefetches and navigations.
+      expect(sent.api).toBeGreaterThan(CYCLES * TABS * 3 * RENEW_AFTER * 0.5);
+      expect(sent.prefetches).toBeGreaterThan(0);
+      expect(sent.navigations).toBeGreaterThan(0);
+      for (const app of site.apps) expect(app.output()).not.toMatch(/unhandled|uncaught/i);
+    } finally {
+      await context.close();
+    }
+  }, 300_000);
+});
+
