@@ -2,7 +2,7 @@
 // `npm run bench`: builds what it needs, runs every benchmark with alternating contenders over several
 // rounds, prints a markdown table (median ±spread) and writes bench/results.json.
 //
-//   node bench/run.mjs [--quick] [--only session-read,cookie-size,forwarding,session-endpoint,refresh-storm,streaming,telemetry,dpop]
+//   node bench/run.mjs [--quick] [--only session-read,cookie-size,forwarding,session-endpoint,refresh-storm,streaming,telemetry,dpop,page-shell]
 //                      [--rounds N] [--seconds S] [--connections C] [--out FILE] [--no-build]
 //
 // Only 127.0.0.1 traffic; every load is time-bounded; every child process is stopped at the end.
@@ -11,11 +11,11 @@ import { existsSync, readFileSync, readdirSync, statSync, writeFileSync } from '
 import os from 'node:os';
 import { join } from 'node:path';
 import { loadTool, wrkBinary } from './lib/load.mjs';
-import { BACKEND_ENTRY, BENCH_APP_DIR, NEXT_BIN, ROOT, freePort, startApp, startBackend } from './lib/procs.mjs';
+import { BACKEND_ENTRY, BENCH_APP_DIR, NEXT_BIN, ROOT, SHELL_APP_DIR, freePort, startApp, startBackend } from './lib/procs.mjs';
 import { num, table } from './lib/stats.mjs';
 // The benchmark modules import the built library (`bffkit`), so they are loaded after the build.
 
-const ALL = ['session-read', 'cookie-size', 'forwarding', 'session-endpoint', 'streaming', 'refresh-storm', 'telemetry', 'dpop'];
+const ALL = ['session-read', 'cookie-size', 'forwarding', 'session-endpoint', 'streaming', 'refresh-storm', 'telemetry', 'dpop', 'page-shell'];
 /**
  * Access-token lifetime of the storm's backend: short, so the storm needs no long wait, yet longer
  * than a storm lasts (with 1 s, the token refreshed mid-storm expires again before the storm ends).
@@ -81,6 +81,19 @@ function buildBenchApp(backendUrl) {
   if (r.status !== 0) throw new Error(`next build of bench/app failed:\n${r.stdout}\n${r.stderr}`);
 }
 
+/** `next build` of bench/shell-app (Cache Components on); answers its route lines (○ ◐ ƒ). */
+function buildShellApp() {
+  log('build: bench/shell-app (next build, Cache Components on)');
+  const r = spawnSync(process.execPath, [NEXT_BIN, 'build'], {
+    cwd: SHELL_APP_DIR,
+    env: { ...process.env, NEXT_TELEMETRY_DISABLED: '1', NODE_ENV: 'production' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+    encoding: 'utf8',
+  });
+  if (r.status !== 0) throw new Error(`next build of bench/shell-app failed:\n${r.stdout}\n${r.stderr}`);
+  return r.stdout.split('\n').filter((l) => /^[┌├└] /.test(l));
+}
+
 function machine() {
   const cpus = os.cpus();
   let wrk = null;
@@ -122,8 +135,8 @@ async function main() {
   const info = machine();
   log(`bench: ${info.cpu} × ${info.cores}, Node ${info.node}, Next ${info.next}, load via ${info.loadTool}; load average ${info.loadAverageAtStart.join(' ')}`);
   if (o.build) ensureBuilt();
-  const [sessionRead, cookieSize, forwarding, sessionEndpoint, streaming, refreshStorm, telemetry, dpop] = await Promise.all(
-    ['session-read', 'cookie-size', 'forwarding', 'session-endpoint', 'streaming', 'refresh-storm', 'telemetry', 'dpop'].map((m) => import(`./${m}.mjs`)),
+  const [sessionRead, cookieSize, forwarding, sessionEndpoint, streaming, refreshStorm, telemetry, dpop, pageShell] = await Promise.all(
+    ['session-read', 'cookie-size', 'forwarding', 'session-endpoint', 'streaming', 'refresh-storm', 'telemetry', 'dpop', 'page-shell'].map((m) => import(`./${m}.mjs`)),
   );
 
   const sections = [];
@@ -171,6 +184,17 @@ async function main() {
       return refreshStorm.run({ app, backend, ttl: STORM_TTL }, { rounds: o.quick ? 1 : 3, concurrency: 100, log });
     });
     await section('dpop', () => dpop.run({ rounds: o.rounds ?? (o.quick ? 1 : 3), seconds: o.quick ? 1 : (o.seconds ?? 5), connections: o.connections, log }));
+    await section('page-shell', async () => {
+      const routes = buildShellApp();
+      log(routes.map((l) => `  ${l}`).join('\n'));
+      const backend = await startBackend({ accessTokenTtl: 3600 });
+      stoppers.push(() => backend.stop());
+      const app = await startApp({ backendUrl: backend.url, dir: SHELL_APP_DIR });
+      stoppers.push(() => app.stop());
+      const cookie = await app.login();
+      const result = await pageShell.run({ app, cookie }, { rounds: o.rounds ?? (o.quick ? 1 : 8), requests: o.quick ? 20 : 200, warmup: o.quick ? 5 : 50, log });
+      return { ...result, note: `${result.note}\n\nbench/shell-app routes: ${routes.map((l) => l.slice(2)).join(', ')}.` };
+    });
   } finally {
     for (const stop of stoppers.reverse()) await stop().catch(() => undefined);
   }

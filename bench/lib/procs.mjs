@@ -119,12 +119,15 @@ export async function startBackend({ port, accessTokenTtl = 3600 } = {}) {
   };
 }
 
-/** Starts `next start` for the bench app (built by run.mjs) against `backendUrl`. */
-export async function startApp({ backendUrl, port }) {
+/** The page-shell benchmark's app (Cache Components on). */
+export const SHELL_APP_DIR = join(ROOT, 'bench/shell-app');
+
+/** Starts `next start` for the bench app (built by run.mjs; `dir` another one) against `backendUrl`. */
+export async function startApp({ backendUrl, port, dir = BENCH_APP_DIR }) {
   port ??= await freePort();
   const appUrl = `http://localhost:${port}`;
   const proc = await startProcess('bench app', process.execPath, [NEXT_BIN, 'start', '-p', String(port), '-H', '127.0.0.1'], {
-    cwd: BENCH_APP_DIR,
+    cwd: dir,
     env: { NODE_ENV: 'production', NEXT_TELEMETRY_DISABLED: '1', BACKEND_URL: backendUrl, APP_URL: appUrl, BFF_SECRET: BENCH_SECRET },
     ready: async () => (await fetch(`http://127.0.0.1:${port}/static`)).ok,
   });

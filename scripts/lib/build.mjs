@@ -4,7 +4,7 @@ import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { ROOT } from './proc.mjs';
 
-const SKIP_DIRS = new Set(['node_modules', '.next', 'dist', '.turbo', '.git']);
+const SKIP_DIRS = new Set(['node_modules', '.next', '.next-classic', 'dist', '.turbo', '.git']);
 // Files the build itself (re)writes: they must not make a fresh build look stale.
 const SKIP_FILES = /(\.tsbuildinfo|^next-env\.d\.ts)$/;
 
@@ -59,6 +59,12 @@ export function staleArtefacts() {
       name: 'examples/next-app/.next',
       artefact: join(app, '.next/BUILD_ID'),
       // The whole app directory (minus .next/node_modules) plus the library it bundles.
+      sources: [app, join(lib, 'dist')],
+    },
+    {
+      // The same app built with Cache Components off (BFF_EXAMPLE_CLASSIC=1, see its next.config.ts).
+      name: 'examples/next-app/.next-classic',
+      artefact: join(app, '.next-classic/BUILD_ID'),
       sources: [app, join(lib, 'dist')],
     },
   ];

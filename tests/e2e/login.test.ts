@@ -174,6 +174,10 @@ describe('sign-in without JavaScript', () => {
 
       await page.goto(url('/profile'));
       await waitForPath(page, '/login');
+      // /login renders per request (with Cache Components too): the status is in the HTML, visible
+      // without JavaScript. On a page with a static shell it would be streamed, hidden until a script runs.
+      expect(await page.getByTestId('session-status').isVisible()).toBe(true);
+      await expectText(page, 'session-status').toBe('Not signed in');
     });
   });
 

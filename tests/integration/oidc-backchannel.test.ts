@@ -6,7 +6,7 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SignJWT, generateKeyPair, type JWTPayload } from 'jose';
 import { createBff, credentialsBackend, memorySessionStore, type Bff, type SessionStore } from '../../packages/bffkit/src/index';
-import { oidcBackend } from '../../packages/bffkit/src/core/backends/oidc/adapter';
+import { oidcBackend } from '../../packages/bffkit/src/core/backends/oidc/backend';
 import { startFakeOidc, type FakeOidc, type IdTokenRecipe } from '../support/fake-oidc';
 import { cookieJar, type CookieJar } from '../support/http';
 import { serveCore, type CoreServer } from '../support/oidc-process';

@@ -5,7 +5,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createBff } from '../../packages/bffkit/src/index';
-import { oidcBackend } from '../../packages/bffkit/src/core/backends/oidc/adapter';
+import { oidcBackend } from '../../packages/bffkit/src/core/backends/oidc/backend';
 import { startApp, type AppProcess } from '../support/app-process';
 import { startFakeOidc, type FakeOidc, type IdTokenRecipe } from '../support/fake-oidc';
 import { cookieJar, setCookies, type CookieJar } from '../support/http';

@@ -4,7 +4,7 @@
  * metadata, and publint at the strictest level. Needs the built library (`npm run build -w
  * packages/bffkit`; `npm test` builds it).
  */
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { publint } from 'publint';
@@ -37,6 +37,8 @@ const EXPECTED = [
   'LICENSE',
   'README.md',
   'dist/<shared>.d.ts',
+  // The OpenID Connect adapter with oauth4webapi: a chunk loaded only by oidcBackend's first call.
+  'dist/adapter-<lazy>.js',
   'dist/chunk-<shared>.js',
   // The `bffkit` command (npx bffkit check-backend, init): a bin, no types.
   'dist/cli/bin.js',
@@ -53,7 +55,10 @@ const EXPECTED = [
 
 /** `dist/chunk-AC7BKXEY.js` → `dist/chunk-<shared>.js`; `dist/store-p0vmYNMY.d.ts` → `dist/<shared>.d.ts`. */
 function normalise(path: string): string {
-  return path.replace(/^dist\/chunk-[A-Z0-9]+\.js$/, 'dist/chunk-<shared>.js').replace(/^dist\/[a-z-]+-[A-Za-z0-9_-]{8}\.d\.ts$/, 'dist/<shared>.d.ts');
+  return path
+    .replace(/^dist\/chunk-[A-Z0-9]+\.js$/, 'dist/chunk-<shared>.js')
+    .replace(/^dist\/adapter-[A-Z0-9]+\.js$/, 'dist/adapter-<lazy>.js')
+    .replace(/^dist\/[a-z-]+-[A-Za-z0-9_-]{8}\.d\.ts$/, 'dist/<shared>.d.ts');
 }
 
 let pack: PackInfo;
@@ -120,5 +125,39 @@ describe('the published bffkit package', () => {
   it('is publint clean at the suggestion level, strict', async () => {
     const { messages, pkg: linted } = await publint({ pkgDir: PKG_DIR, level: 'suggestion', pack: 'npm', strict: true });
     expect(messages.map((m) => formatMessage(m, linted) ?? m.code)).toEqual([]);
+  });
+});
+
+describe('what the package loads', () => {
+  // A module hook reports every import of oauth4webapi; the script then uses the built package the way
+  // a credentials-only app does, and afterwards the way an OpenID Connect app does.
+  const HOOK = `
+    export async function resolve(specifier, context, next) {
+      if (specifier === 'oauth4webapi') process.stderr.write('LOADED oauth4webapi\\n');
+      return next(specifier, context);
+    }`;
+  const script = (oidc: boolean) => `
+    import { register } from 'node:module';
+    register('data:text/javascript,' + encodeURIComponent(${JSON.stringify(HOOK)}));
+    const { createBff, credentialsBackend, oidcBackend } = await import(${JSON.stringify(join(PKG_DIR, 'dist', 'index.js'))});
+    const backend = ${oidc ? "oidcBackend({ issuer: 'http://127.0.0.1:9', clientId: 'c', clientSecret: 's', timeout: 1 })" : "credentialsBackend({ url: 'http://127.0.0.1:9' })"};
+    const bff = createBff({ secret: 'a-package-test-secret-long-enough-0123456789', baseUrl: 'http://localhost:3000', backend,
+      upstreams: { api: { url: 'http://127.0.0.1:9', mount: '/api/backend', allow: [{ path: '/notes', methods: ['GET'] }] } } });
+    await bff.handleAuth(new Request('http://localhost:3000/api/auth/session'));
+    await bff.forward(new Request('http://localhost:3000/api/backend/notes'), 'api');
+    ${oidc ? "await bff.handleAuth(new Request('http://localhost:3000/api/auth/oidc/login'));" : ''}
+    process.stderr.write('DONE\\n');`;
+  const stderrOf = (oidc: boolean): string => spawnSync(process.execPath, ['--input-type=module', '-e', script(oidc)], { encoding: 'utf8' }).stderr;
+
+  it('never loads the OAuth client (oauth4webapi) for an app with a credentials backend', () => {
+    const stderr = stderrOf(false);
+    expect(stderr).toContain('DONE');
+    expect(stderr).not.toContain('LOADED oauth4webapi');
+  });
+
+  it('loads it on the first call of an OpenID Connect backend', () => {
+    const stderr = stderrOf(true);
+    expect(stderr).toContain('DONE');
+    expect(stderr).toContain('LOADED oauth4webapi');
   });
 });

@@ -13,7 +13,7 @@ import { randomUUID } from 'node:crypto';
 import { SignJWT, exportJWK, generateKeyPair } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createBff } from '../../packages/bffkit/src/index';
-import { oidcBackend } from '../../packages/bffkit/src/core/backends/oidc/adapter';
+import { oidcBackend } from '../../packages/bffkit/src/core/backends/oidc/backend';
 import { startApp } from '../support/app-process';
 import { startBackend, tokenHash, type RunningBackend } from '../support/backend-process';
 import { clientOptions, CORE_SECRET, freePort, notesUpstream, providerFor, startCore, type CoreStack } from '../support/core-stack';

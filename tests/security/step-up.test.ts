@@ -14,7 +14,7 @@ import { safeReturnTo } from '../../packages/bffkit/src/core/http/return-to';
 import { deriveKeyRing } from '../../packages/bffkit/src/core/crypto/keys';
 import { unsealJson } from '../../packages/bffkit/src/core/crypto/seal';
 import { createBff } from '../../packages/bffkit/src/index';
-import { oidcBackend } from '../../packages/bffkit/src/core/backends/oidc/adapter';
+import { oidcBackend } from '../../packages/bffkit/src/core/backends/oidc/backend';
 import { tokenHash, type RunningBackend } from '../support/backend-process';
 import { billingUpstream, clientOptions, CORE_SECRET, freePort, notesUpstream, providerFor, startCore, type CoreStack } from '../support/core-stack';
 import { startFakeOidc, type FakeOidc } from '../support/fake-oidc';

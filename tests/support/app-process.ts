@@ -19,6 +19,35 @@ const READY_TIMEOUT_MS = 60_000;
 const STOP_TIMEOUT_MS = 5_000;
 const MAX_OUTPUT_CHARS = 4_000_000;
 
+/**
+ * Which build of the example a test runs: `cache-components` (`.next/`, the default: Cache
+ * Components and Partial Prefetching on, as create-next-app 16.4 makes apps) or `classic`
+ * (`.next-classic/`, both off, built with BFF_EXAMPLE_CLASSIC=1; see examples/next-app/next.config.ts).
+ */
+export type AppVariant = 'cache-components' | 'classic';
+
+/**
+ * The variant of this test process: `classic` when BFF_TEST_APP_VARIANT says so (the `*-classic`
+ * e2e files set it before loading the shared suite), else `cache-components`.
+ *
+ * @example
+ * process.env.BFF_TEST_APP_VARIANT = 'classic';
+ * await import('./login.test');
+ */
+export function appVariant(): AppVariant {
+  return process.env.BFF_TEST_APP_VARIANT === 'classic' ? 'classic' : 'cache-components';
+}
+
+/**
+ * The `.next` folder of a variant's build.
+ *
+ * @example
+ * existsSync(join(appDistDir('classic'), 'BUILD_ID'));
+ */
+export function appDistDir(variant: AppVariant = appVariant()): string {
+  return join(APP_DIR, variant === 'classic' ? '.next-classic' : '.next');
+}
+
 /** Options for {@link startApp}. */
 export type StartAppOptions = {
   /** Base URL of the example backend, e.g. `http://127.0.0.1:4123`. */
@@ -27,6 +56,8 @@ export type StartAppOptions = {
   env?: Record<string, string>;
   /** @default a free port */
   port?: number;
+  /** @default {@link appVariant} */
+  variant?: AppVariant;
 };
 
 /** A running example app. */
@@ -47,17 +78,18 @@ export type AppProcess = {
 };
 
 /**
- * Starts `next start` for examples/next-app and waits until `GET /api/auth/session` answers 200.
+ * Starts `next start` for examples/next-app (the build of `opts.variant`) and waits until
+ * `GET /api/auth/session` answers 200.
  *
  * @example
  * const app = await startApp({ backendUrl: backend.url });
  * try { ... } finally { await app.stop(); }
  */
 export async function startApp(opts: StartAppOptions): Promise<AppProcess> {
-  if (!existsSync(join(APP_DIR, '.next', 'BUILD_ID'))) {
-    throw new Error(
-      `startApp: ${join(APP_DIR, '.next')} is missing or incomplete. Build first: \`npm run build\` at the repo root.`,
-    );
+  const variant = opts.variant ?? appVariant();
+  const distDir = appDistDir(variant);
+  if (!existsSync(join(distDir, 'BUILD_ID'))) {
+    throw new Error(`startApp: ${distDir} is missing or incomplete. Build first: \`npm run build\` at the repo root.`);
   }
   const port = opts.port ?? (await freePort());
   const url = `http://localhost:${port}`;
@@ -70,6 +102,8 @@ export async function startApp(opts: StartAppOptions): Promise<AppProcess> {
     APP_URL: url,
     BACKEND_URL: opts.backendUrl,
     BFF_SECRET: TEST_SECRET,
+    // next.config.ts picks the distDir (and the mode) from it, at start as at build.
+    ...(variant === 'classic' ? { BFF_EXAMPLE_CLASSIC: '1' } : {}),
     ...opts.env,
   };
   // -H 127.0.0.1: test traffic stays on loopback; `localhost` resolves to it.
@@ -81,6 +115,7 @@ export async function startApp(opts: StartAppOptions): Promise<AppProcess> {
   const proc = track(child, 'app');
   try {
     await waitUntilReady(`${url}/api/auth/session`, proc, READY_TIMEOUT_MS);
+    await expectVariant(url, variant);
   } catch (error) {
     await proc.stop();
     throw error;
@@ -97,6 +132,19 @@ export async function startApp(opts: StartAppOptions): Promise<AppProcess> {
     },
     stop: proc.stop,
   };
+}
+
+/**
+ * Checks the app serves the build it was meant to: the home page is partially prerendered (Next
+ * marks it `x-nextjs-postponed: 1`) with Cache Components, and rendered per request without them.
+ */
+async function expectVariant(url: string, variant: AppVariant): Promise<void> {
+  const res = await fetch(`${url}/`, { redirect: 'manual' });
+  await res.arrayBuffer();
+  const postponed = res.headers.get('x-nextjs-postponed') === '1';
+  if (postponed !== (variant === 'cache-components')) {
+    throw new Error(`startApp: expected the ${variant} build, but GET / ${postponed ? 'is' : 'is not'} partially prerendered`);
+  }
 }
 
 /** The parent's env without variables that would change how a child Node process behaves. */

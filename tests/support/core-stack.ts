@@ -5,7 +5,7 @@
  * under its mount.
  */
 import { createBff, type Bff, type BffOptions } from '../../packages/bffkit/src/index';
-import { oidcBackend } from '../../packages/bffkit/src/core/backends/oidc/adapter';
+import { oidcBackend } from '../../packages/bffkit/src/core/backends/oidc/backend';
 import type { OidcBackendOptions } from '../../packages/bffkit/src/core/backends/oidc/options';
 import type { UpstreamOptions } from '../../packages/bffkit/src/core/forward/upstream';
 import type { RunningBackend } from './backend-process';

@@ -2,7 +2,7 @@
 
 import { useState } from 'react';
 import type { FormEvent } from 'react';
-import { useSession } from 'bffkit/react';
+import { useSessionActions } from 'bffkit/react';
 
 type LoginFormProps = {
   /** Raw `returnTo` from the URL; the server validates it. */
@@ -16,9 +16,10 @@ type LoginFormProps = {
 /**
  * A real form POST to /api/auth/login (works without JavaScript: the server answers 303).
  * With JavaScript, the submit becomes a JSON sign-in and a client-side navigation.
+ * useSessionActions, not useSession: the form never waits for the session to be read.
  */
 export function LoginForm({ returnTo, initialError, identity = { label: 'Email', type: 'email' } }: LoginFormProps) {
-  const { signIn } = useSession();
+  const { signIn } = useSessionActions();
   const [error, setError] = useState<string | null>(initialError ?? null);
   const [submitting, setSubmitting] = useState(false);
 

@@ -40,8 +40,8 @@ export { backendFailure, failureFromError, failureFromStatus } from './core/back
 export type { BackendFailure, CallFacts } from './core/backends/classify';
 export { formatDiagnostic } from './core/backends/diagnostics';
 export type { BackendDiagnostic, BackendStep, DiagnosticKind } from './core/backends/diagnostics';
-export { oidcBackend } from './core/backends/oidc/adapter';
-export type { OidcBackend } from './core/backends/oidc/adapter';
+export { oidcBackend } from './core/backends/oidc/backend';
+export type { OidcBackend } from './core/backends/oidc/backend';
 export type { OidcBackendOptions, OidcClientAuth } from './core/backends/oidc/options';
 export type { ClientKeyInput, ClientKeyAlg } from './core/backends/oidc/client-keys';
 export type { UpstreamTokenPolicy } from './core/credential/policy';

@@ -1,5 +1,6 @@
 import type { Metadata } from 'next';
 import { connection } from 'next/server';
+import { Suspense } from 'react';
 import { HandoffForm } from '@/components/handoff-form';
 
 export const metadata: Metadata = { title: 'Token handoff · bffkit example' };
@@ -8,13 +9,7 @@ export const metadata: Metadata = { title: 'Token handoff · bffkit example' };
  * Demonstrates the token handoff: the browser signs in at the backend itself, then hands the tokens to
  * this app, which verifies them and keeps them in the httpOnly session cookie.
  */
-export default async function HandoffPage() {
-  // Read the environment per request, never at build time.
-  await connection();
-  const enabled = Boolean(process.env.BFF_HANDOFF) && process.env.BFF_HANDOFF !== '0' && process.env.BFF_HANDOFF !== 'false';
-  // The browser calls the backend directly here, so it needs the backend's public address.
-  const backendUrl = (process.env.BACKEND_PUBLIC_URL ?? process.env.BACKEND_URL ?? 'http://127.0.0.1:4000').replace(/\/$/, '');
-
+export default function HandoffPage() {
   return (
     <section className="card narrow stack">
       <h1>Token handoff</h1>
@@ -22,6 +17,22 @@ export default async function HandoffPage() {
         For backends that insist on logging the user in from the browser (a passkey ceremony, a vendor SDK, an ID
         token from a hosted login). Prefer the <a href="/login">regular sign-in</a> whenever you can.
       </p>
+      <Suspense fallback={<p className="muted">Loading…</p>}>
+        <HandoffDetails />
+      </Suspense>
+    </section>
+  );
+}
+
+/** Reads the environment per request, never at build time (so it streams in after the static shell). */
+async function HandoffDetails() {
+  await connection();
+  const enabled = Boolean(process.env.BFF_HANDOFF) && process.env.BFF_HANDOFF !== '0' && process.env.BFF_HANDOFF !== 'false';
+  // The browser calls the backend directly here, so it needs the backend's public address.
+  const backendUrl = (process.env.BACKEND_PUBLIC_URL ?? process.env.BACKEND_URL ?? 'http://127.0.0.1:4000').replace(/\/$/, '');
+
+  return (
+    <>
       {enabled ? (
         <HandoffForm backendUrl={backendUrl} />
       ) : (
@@ -56,6 +67,6 @@ export default async function HandoffPage() {
           CORS allow-list to this one origin.
         </p>
       </div>
-    </section>
+    </>
   );
 }

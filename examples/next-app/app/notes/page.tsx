@@ -1,18 +1,17 @@
 import type { Metadata } from 'next';
-import { redirect } from 'next/navigation';
+import { Suspense } from 'react';
+import { unauthorized } from 'next/navigation';
 import { NotesClient } from '@/components/notes-client';
 import { bff } from '@/lib/bff';
 
 export const metadata: Metadata = { title: 'Notes · bffkit example' };
 
 /**
- * Server wrapper: checks the session itself (the proxy redirect is only a convenience, see
- * docs/security.md #23), then hands over to the client CRUD UI.
+ * The heading and explanation are the static shell; the session check and the CRUD UI stream in.
+ * The check is the page's own (proxy.ts's redirect is only a convenience, see docs/security.md 23):
+ * `unauthorized()` renders app/unauthorized.tsx when no session reached the page.
  */
-export default async function NotesPage() {
-  const session = await bff.getSession();
-  if (session.status !== 'authenticated') redirect('/login?returnTo=%2Fnotes');
-
+export default function NotesPage() {
   return (
     <section className="stack">
       <div>
@@ -22,7 +21,15 @@ export default async function NotesPage() {
           forwards the request with your access token. The token itself never reaches this page.
         </p>
       </div>
-      <NotesClient />
+      <Suspense fallback={<p className="muted">Loading notes…</p>}>
+        <SignedInNotes />
+      </Suspense>
     </section>
   );
+}
+
+async function SignedInNotes() {
+  const session = await bff.getSession();
+  if (session.status !== 'authenticated') unauthorized();
+  return <NotesClient />;
 }

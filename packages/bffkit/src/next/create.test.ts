@@ -3,16 +3,17 @@ import type { BffOptions } from '../core/config';
 import { APP, DEMO, SECRET, fakeBackend, fakeClock, jsonPost, login, recordingLogger } from '../core/testing/support';
 
 // Next's request APIs are the only mock: what the browser sent (`request.cookie`) and the jar writes.
-const request = { cookie: null as string | null };
+const request = { cookie: null as string | null, extra: {} as Record<string, string> };
 const jar = { set: vi.fn() };
 vi.mock('next/headers', () => ({
-  headers: async () => new Headers(request.cookie ? { cookie: request.cookie } : {}),
+  headers: async () => new Headers({ ...request.extra, ...(request.cookie ? { cookie: request.cookie } : {}) }),
   cookies: async () => ({ set: jar.set }),
 }));
 const { createBffNext } = await import('./create');
 
 beforeEach(() => {
   request.cookie = null;
+  request.extra = {};
   jar.set.mockReset();
 });
 
@@ -99,5 +100,23 @@ describe('createBffNext', () => {
     expect((await bff.listSessions()).length).toBe(1);
     expect(await bff.signOutEverywhere()).toEqual({ ended: 1 });
     expect(jar.set).toHaveBeenCalledWith('bffkit', '', expect.objectContaining({ maxAge: 0 }));
+  });
+
+  it('callBackend answers plain values: unauthenticated without a session, session_expired when proxy.ts just ended it', async () => {
+    const upstreams = { api: { url: 'http://127.0.0.1:9', mount: '/api/backend', allow: [{ path: '/notes', methods: ['GET'] }], timeout: 1 } };
+    const bff = createBffNext(options({ upstreams, defaultReturnTo: '/call-backend' }).opts);
+    expect(await bff.callBackend('/notes')).toEqual({ ok: false, status: 401, code: 'unauthenticated', message: 'Sign in first.' });
+    request.extra = { 'x-bffkit-session-ended': '1' };
+    expect(await bff.callBackend('/notes')).toMatchObject({ ok: false, status: 401, code: 'session_expired' });
+    expect((await bff.fetchBackend('/notes')).status).toBe(401);
+  });
+
+  it('callBackend with a session: the upstream down is a value too (upstream_unavailable), never a throw', async () => {
+    const upstreams = { api: { url: 'http://127.0.0.1:9', mount: '/api/backend', allow: [{ path: '/notes', methods: ['GET'] }], timeout: 1 } };
+    const bff = createBffNext(options({ upstreams, defaultReturnTo: '/call-backend-2' }).opts);
+    request.cookie = (await login(bff.core())).cookie;
+    // A forged mark next to a live session changes nothing.
+    request.extra = { 'x-bffkit-session-ended': '1' };
+    expect(await bff.callBackend('/notes')).toMatchObject({ ok: false, status: 502, code: 'upstream_unavailable' });
   });
 });

@@ -5,6 +5,8 @@ import 'server-only';
 export { createBffNext } from './create';
 export type { BffNext, FetchBackendInit, RequireAuthOptions } from './create';
 export type { SessionActions } from './sessions';
+export type { CallErrorCode, CallResult } from './call-backend';
+export type { CachedUser, UserCache } from './user-cache';
 export type { ProxyRules } from './proxy';
 
 // The custom-adapter contract, also importable here (docs/adapters.md): the same names as in `bffkit`.

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { NextRequest } from 'next/server';
 import { APP, login, testBff } from '../core/testing/support';
-import { makeProxy } from './proxy';
+import { makeProxy, SESSION_ENDED_HEADER } from './proxy';
 
 const RULES = { protectedPaths: ['/profile', '/api/backend'] };
 
@@ -10,7 +10,8 @@ function setup() {
   return { ...t, proxy: makeProxy(() => t.bff, RULES) };
 }
 
-const request = (path: string, cookie?: string) => new NextRequest(`${APP}${path}`, { headers: cookie ? { cookie } : {} });
+const request = (path: string, cookie?: string, headers: Record<string, string> = {}) =>
+  new NextRequest(`${APP}${path}`, { headers: { ...headers, ...(cookie ? { cookie } : {}) } });
 
 describe('makeProxy: turning the core decision into Next responses', () => {
   it('redirects an anonymous page request with 307 and a private no-store answer', async () => {
@@ -58,5 +59,45 @@ describe('makeProxy: turning the core decision into Next responses', () => {
     const res = await proxy(request('/', 'a=1; bffkit=garbage'));
     expect(res.headers.getSetCookie()[0]).toMatch(/^bffkit=; Path=\/; Max-Age=0/);
     expect(res.headers.get('x-middleware-request-cookie')).toBe('a=1');
+  });
+
+  it('lets a Server Action through to a protected page without a session (no 307 the client cannot read)', async () => {
+    const { proxy } = setup();
+    const action = new NextRequest(`${APP}/profile`, { method: 'POST', headers: { 'next-action': 'abc123', 'content-type': 'text/plain' }, body: '[]' });
+    const res = await proxy(action);
+    expect(res.status).toBe(200);
+    expect(res.headers.get('x-middleware-next')).toBe('1');
+    // A page request without Next-Action is still redirected.
+    expect((await proxy(request('/profile'))).status).toBe(307);
+  });
+
+  it('marks the request it lets through when it just ended the session (refresh rejected), and drops a forged mark', async () => {
+    const { bff, proxy, clock, backend } = setup();
+    const { cookie } = await login(bff);
+    clock.advance(60);
+    backend.nextRefresh.push({ ok: false, reason: 'rejected' });
+    const res = await proxy(request('/', cookie));
+    expect(res.headers.getSetCookie()[0]).toMatch(/^bffkit=; Path=\/; Max-Age=0/);
+    expect(res.headers.get('x-middleware-request-x-bffkit-session-ended')).toBe('1');
+    expect(res.headers.get('x-middleware-request-cookie')).toBeNull();
+
+    const forged = await proxy(request('/', undefined, { [SESSION_ENDED_HEADER]: '1' }));
+    // The request's headers are replaced by a set without it.
+    expect(forged.headers.get('x-middleware-override-headers')).not.toBeNull();
+    expect(forged.headers.get('x-middleware-override-headers')).not.toContain(SESSION_ENDED_HEADER);
+    expect(forged.headers.get(`x-middleware-request-${SESSION_ENDED_HEADER}`)).toBeNull();
+  });
+
+  it('lets a Server Action through after ending the session too: cookie cleared on both sides, request marked', async () => {
+    const { bff, proxy, clock, backend } = setup();
+    const { cookie } = await login(bff);
+    clock.advance(60);
+    backend.nextRefresh.push({ ok: false, reason: 'rejected' });
+    const action = new NextRequest(`${APP}/profile`, { method: 'POST', headers: { cookie: `a=1; ${cookie}`, 'next-action': 'abc123' }, body: '[]' });
+    const res = await proxy(action);
+    expect(res.headers.get('x-middleware-next')).toBe('1');
+    expect(res.headers.getSetCookie()[0]).toMatch(/^bffkit=; Path=\/; Max-Age=0/);
+    expect(res.headers.get('x-middleware-request-cookie')).toBe('a=1');
+    expect(res.headers.get('x-middleware-request-x-bffkit-session-ended')).toBe('1');
   });
 });

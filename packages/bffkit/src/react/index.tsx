@@ -2,7 +2,7 @@
 
 export { SessionProvider } from './provider';
 export type { SessionProviderProps } from './provider';
-export { useSession } from './use-session';
+export { useSession, useSessionActions } from './use-session';
 export { bffFetch } from './fetch';
 export { useStepUp } from './use-step-up';
 export type {
@@ -10,6 +10,7 @@ export type {
   BffFetchOptions,
   ClientSession,
   CsrfHeader,
+  UseSessionActionsResult,
   SessionStatus,
   SessionUser,
   SignInCredentials,

@@ -31,17 +31,21 @@ export type SignOutResult = { ok: boolean; redirectTo?: string };
 /** The static anti-forgery header sent on every state-changing request. */
 export type CsrfHeader = { name: string; value: string };
 
+/** What `useSessionActions()` returns: changing the session never waits for (or suspends on) reading it. */
+export type UseSessionActionsResult = {
+  signIn(credentials: SignInCredentials): Promise<SignInResult>;
+  signOut(): Promise<SignOutResult>;
+  refetch(): Promise<void>;
+};
+
 /** What `useSession()` returns. One object per provider render, shared by every component. */
-export type UseSessionResult = {
+export type UseSessionResult = UseSessionActionsResult & {
   status: SessionStatus;
   user?: SessionUser;
   /** Session expiry, epoch milliseconds (present when authenticated). */
   expiresAt?: number;
   /** How and when the user signed in (`acr`, `amr`, `authTime`), when the server knows. */
   auth?: AuthLevel;
-  signIn(credentials: SignInCredentials): Promise<SignInResult>;
-  signOut(): Promise<SignOutResult>;
-  refetch(): Promise<void>;
 };
 
 /**

@@ -5,7 +5,7 @@
  * server's nonce once one was given) made by oauth4webapi with the session's key. Forwarding and
  * `fetchBackend` both send through here.
  */
-import * as oauth from 'oauth4webapi';
+import { loadOAuth } from '../oauth-client';
 import type { DpopHandles } from '../dpop/handles';
 import { send, type UpstreamCall } from '../forward/transport';
 import type { DpopKeyPair } from '../types';
@@ -49,7 +49,7 @@ export async function sendWithCredential(
   if (credential.scheme !== 'DPoP' || !credential.dpopKey) {
     return transport({ ...call, headers: { ...call.headers, authorization: `Bearer ${credential.token}` } });
   }
-  const handle = await handles.of(credential.dpopKey);
+  const [handle, oauth] = await Promise.all([handles.of(credential.dpopKey), loadOAuth()]);
   const chosen = new Set(Object.keys(call.headers));
   try {
     // oauth4webapi makes the proof and the Authorization header; the call itself still goes through

@@ -8,7 +8,7 @@ import { createHash, hkdfSync } from 'node:crypto';
 import { ConfigError } from '../errors';
 
 /** What a sealed value is for. Each purpose gets its own key, so one kind can never be replayed as another. */
-export type Purpose = 'session' | 'transaction' | 'successor' | 'session-id' | 'handoff' | 'session-store';
+export type Purpose = 'session' | 'transaction' | 'successor' | 'session-id' | 'handoff' | 'session-store' | 'cache-tag';
 
 /** The purposes, for runtime validation. */
 const PURPOSES: ReadonlySet<string> = new Set<Purpose>([
@@ -20,6 +20,9 @@ const PURPOSES: ReadonlySet<string> = new Set<Purpose>([
   // Sessions at rest in a server-side store (bffkit/redis). Its own key, so a stored value can never
   // be replayed as a cookie-mode session cookie even when both modes share the secret.
   'session-store',
+  // The per-user cache tags of bffkit/next (an HMAC of the user id): stable across instances that
+  // share the secret, unguessable without it.
+  'cache-tag',
 ]);
 
 /** The derived keys of one purpose. The first key seals; every key unseals (secret rotation). */

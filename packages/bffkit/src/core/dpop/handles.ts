@@ -1,4 +1,5 @@
-import * as oauth from 'oauth4webapi';
+import type { DPoPHandle } from 'oauth4webapi';
+import { loadOAuth } from '../oauth-client';
 import type { DpopKeyPair } from '../types';
 import { importDpopKey } from './keys';
 
@@ -12,7 +13,7 @@ const MAX_HANDLES = 10_000;
  * key). One instance per configuration (the context, or an adapter).
  */
 export class DpopHandles {
-  private readonly handles = new Map<string, Promise<oauth.DPoPHandle>>();
+  private readonly handles = new Map<string, Promise<DPoPHandle>>();
 
   /**
    * The handle of `key` (made on first use).
@@ -20,7 +21,7 @@ export class DpopHandles {
    * @example
    * const dpop = await handles.of(session.dpopKey);
    */
-  of(key: DpopKeyPair): Promise<oauth.DPoPHandle> {
+  of(key: DpopKeyPair): Promise<DPoPHandle> {
     const id = `${key.x}.${key.y}`;
     let handle = this.handles.get(id);
     if (handle) {
@@ -29,7 +30,7 @@ export class DpopHandles {
       this.handles.set(id, handle);
       return handle;
     }
-    handle = importDpopKey(key).then((pair) => oauth.DPoP({}, pair));
+    handle = Promise.all([importDpopKey(key), loadOAuth()]).then(([pair, oauth]) => oauth.DPoP({}, pair));
     handle.catch(() => this.handles.delete(id));
     this.handles.set(id, handle);
     if (this.handles.size > MAX_HANDLES) this.handles.delete(this.handles.keys().next().value!);

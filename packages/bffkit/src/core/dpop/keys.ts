@@ -4,7 +4,7 @@
  * oauth4webapi's DPoP handle when used. ES256 (P-256): the smallest key and proof FAPI 2.0 allows.
  */
 import { webcrypto } from 'node:crypto';
-import * as oauth from 'oauth4webapi';
+import { loadOAuth } from '../oauth-client';
 import type { DpopKeyPair } from '../types';
 
 const EC_P256 = { name: 'ECDSA', namedCurve: 'P-256' } as const;
@@ -17,6 +17,7 @@ const PART = /^[A-Za-z0-9_-]{43}$/;
  * const dpopKey = await generateDpopKey();
  */
 export async function generateDpopKey(): Promise<DpopKeyPair> {
+  const oauth = await loadOAuth();
   const { privateKey } = await oauth.generateKeyPair('ES256', { extractable: true });
   const jwk = await webcrypto.subtle.exportKey('jwk', privateKey as webcrypto.CryptoKey);
   return { alg: 'ES256', x: jwk.x!, y: jwk.y!, d: jwk.d! };

@@ -15,10 +15,13 @@ export interface GuardRules {
 
 /** What happens to a request before it renders. A framework binding turns it into its own response. */
 export type GuardDecision =
-  /** Go on rendering; when `requestCookie` is set, the request's Cookie header is replaced with it. */
-  | { type: 'continue'; requestCookie?: string; cookies: Cookie[] }
+  /**
+   * Go on rendering; when `requestCookie` is set, the request's Cookie header is replaced with it.
+   * `ended`: the backend rejected the refresh just now, so the session is over (not merely absent).
+   */
+  | { type: 'continue'; requestCookie?: string; cookies: Cookie[]; ended?: true }
   /** Redirect (unauthenticated page request) to an absolute URL on the configured origin. */
-  | { type: 'redirect'; location: string; cookies: Cookie[] }
+  | { type: 'redirect'; location: string; cookies: Cookie[]; ended?: true }
   /** Answer directly (401 JSON for APIs, 5xx when the backend is down for an API). */
   | { type: 'respond'; response: Response };
 
@@ -62,7 +65,8 @@ export async function guardRequest(ctx: BffContext, request: Request, rules: Gua
   }
   const cookies = loaded.cookies;
   const requestCookie = cookies.length ? applyCookies(cookieHeader, cookies) : undefined;
-  if (!isProtected) return { type: 'continue', cookies, ...(requestCookie !== undefined && { requestCookie }) };
+  const ended = loaded.kind === 'ended' ? ({ ended: true } as const) : {};
+  if (!isProtected) return { type: 'continue', cookies, ...(requestCookie !== undefined && { requestCookie }), ...ended };
   if (isApi) {
     const code = loaded.kind === 'ended' ? 'session_expired' : 'unauthenticated';
     const message = loaded.kind === 'ended' ? 'Your session has ended. Sign in again.' : 'Sign in first.';
@@ -70,7 +74,7 @@ export async function guardRequest(ctx: BffContext, request: Request, rules: Gua
   }
   const returnTo = safeReturnTo(url.pathname + url.search, config.defaultReturnTo);
   const location = new URL(`${config.loginPage}?${new URLSearchParams({ returnTo })}`, config.appUrl).toString();
-  return { type: 'redirect', location, cookies };
+  return { type: 'redirect', location, cookies, ...ended };
 }
 
 /**

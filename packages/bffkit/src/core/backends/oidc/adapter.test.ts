@@ -1,7 +1,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { fakeJwt } from '../../testing/support';
-import { oidcBackend } from './adapter';
+import { oidcBackend } from './backend';
 
 type Handler = (req: IncomingMessage, body: URLSearchParams, res: ServerResponse) => void;
 

@@ -4,41 +4,26 @@ import { ConfigError } from '../../errors';
 import type { BackendAdapter, BackendResult, LogoutTarget } from '../adapter';
 import { transientError } from '../failure';
 import { unverifiedClaims } from '../jwt-claims';
-import { systemClock, type Clock } from '../../time';
+import type { Clock } from '../../time';
 import type { SessionUser, TokenSet } from '../../types';
 import { clientCredentialsGrant, exchangeGrant, refreshGrant } from './grants';
 import { completeLogin, startLogin } from './login';
 import { verifyLogoutToken } from './logout-token';
-import { resolveOidcOptions, type OidcBackendOptions } from './options';
+import type { ResolvedOidcOptions } from './options';
 import { createRuntime, withNonceRetry } from './runtime';
 
-/** The OpenID Connect adapter: every redirect-login method of {@link BackendAdapter} is present. */
-export type OidcBackend = BackendAdapter &
-  Required<Pick<BackendAdapter, 'startLogin' | 'completeLogin' | 'endSessionUrl' | 'verifyLogoutToken' | 'revoke' | 'exchangeToken' | 'clientCredentials' | 'verify' | 'clientJwks'>>;
+import type { OidcBackend } from './backend';
 
 type Fail = { ok: false; reason: 'rejected' | 'unavailable' | 'timeout' };
 
 /**
- * A backend adapter for any OpenID Connect provider: authorization code flow with PKCE (S256),
- * `state` and `nonce`, as a confidential client (client_secret_basic or _post, or private_key_jwt).
- * Optionally pushed authorization requests (RFC 9126), DPoP-bound tokens (RFC 9449) and the whole
- * FAPI 2.0 Security Profile (`profile: 'fapi2'`); the `iss` response parameter is checked whenever the
- * provider sends it (RFC 9207). Refresh goes to the token endpoint (the core's single flight applies
- * unchanged); logout revokes the refresh token and answers the provider's end-session URL;
- * back-channel logout tokens are validated here. Tokens for other upstreams come from a refresh with a
- * resource indicator (RFC 8707), token exchange (RFC 8693) or client credentials.
- * Protocol and token validation is oauth4webapi's (logout tokens: jose); nothing is hand-rolled.
+ * The OpenID Connect adapter itself, for validated options (see {@link oidcBackend} in backend.ts,
+ * which loads this module, and with it oauth4webapi, on the adapter's first call).
  *
  * @example
- * const backend = oidcBackend({
- *   issuer: 'https://login.example.com/realms/main',
- *   clientId: 'my-app',
- *   clientSecret: process.env.OIDC_CLIENT_SECRET!,
- * });
+ * const adapter = createOidcBackend(resolveOidcOptions(options), systemClock);
  */
-export function oidcBackend(options: OidcBackendOptions & { /** @internal */ clock?: Clock }): OidcBackend {
-  const o = resolveOidcOptions(options);
-  const clock = options.clock ?? systemClock;
+export function createOidcBackend(o: ResolvedOidcOptions, clock: Clock): OidcBackend {
   const rt = createRuntime(o, clock);
   const client = rt.client;
   const http = rt.http;

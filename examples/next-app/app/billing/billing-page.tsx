@@ -13,9 +13,10 @@ type Invoice = { id: string; amount: number; currency: string; status: string };
  * sends a weaker session through the step-up sign-in and back here.
  */
 export default async function BillingPage() {
-  if (!billingConfigured()) notFound();
   const acr = process.env.BILLING_ACR;
+  // The session first (request-time data): what the environment says is read per request, not at build.
   await bff.requireAuth({ returnTo: '/billing', ...(acr ? { acr } : {}) });
+  if (!billingConfigured()) notFound();
   const res = await bff.fetchBackend('/invoices', { upstream: 'billing' });
   if (res.status === 401) redirect('/login?returnTo=%2Fbilling');
   if (!res.ok) {

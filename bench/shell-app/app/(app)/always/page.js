@@ -1,0 +1,5 @@
+import { Content } from '../../../components/content.js';
+
+export default function Page() {
+  return <Content />;
+}

@@ -1,0 +1,6 @@
+import { Content } from '../../../components/content.js';
+
+/** Fully static (○): the baseline. */
+export default function StaticPage() {
+  return <Content />;
+}

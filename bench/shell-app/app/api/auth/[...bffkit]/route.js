@@ -1,0 +1,3 @@
+import { bff } from '../../../../lib/bff.js';
+
+export const { GET, POST } = bff.authRoutes;
