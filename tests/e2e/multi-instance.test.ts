@@ -1,7 +1,7 @@
 /**
  * Issue 16, stateless mode on several instances: two `next start` of the example app behind a real
  * nginx (round robin), sessions in the cookie, NO Redis (nothing shared between the instances), the
- * example backend with 10-second access tokens and strict refresh-token rotation (a reused refresh
+ * example backend with 8-second access tokens and strict refresh-token rotation (a reused refresh
  * token revokes the whole family: one double refresh signs the user out).
  *
  * Headless Chromium with three tabs on the dashboard (three `bffFetch` calls at once every second in
@@ -18,8 +18,8 @@ import { startBackend, type RunningBackend } from '../support/backend-process';
 import { launchBrowser, type TestBrowser } from '../support/browser';
 import { expectText, newTestContext, signInWithLoginForm, textOf, waitForPath } from '../support/pages';
 
-const TTL = 10;
-/** SessionProvider renews 4 s after a 10-second token was issued (the server would at 5 s). */
+const TTL = 8;
+/** SessionProvider renews 4 s after an 8-second token was issued (the skew, capped at half); the server only at 7 s. */
 const RENEW_AFTER = 4;
 const CYCLES = 20;
 /** The cycle (1-based) that begins with the laptop lid closed past the token's expiry. */

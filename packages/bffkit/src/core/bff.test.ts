@@ -53,7 +53,7 @@ describe('Bff.readSession', () => {
       user: DEMO_USER,
       expiresAt: (clock.now + 86_400) * 1000,
       auth: { amr: ['pwd'], authTime: clock.now },
-      refreshAt: (clock.now + 255) * 1000,
+      refreshAt: (clock.now + 270) * 1000,
     });
     for (const token of backend.issued) expect(JSON.stringify(session)).not.toContain(token);
   });

@@ -149,14 +149,18 @@ export const DEFAULTS = {
   rateLimitWindow: 15 * ONE_MINUTE,
 } as const;
 
+/** Whether this process has logged {@link UNSHARED_REFRESH} (it says the same for every configuration). */
+let unsharedLogged = false;
+
 /** The start-up line of a production configuration without a shared refresh coordinator (docs/multi-instance.md). */
 const UNSHARED_REFRESH = {
   code: 'refresh_not_shared',
   message:
     'refresh: no shared refresh coordinator (refresh.coordinator is the in-process default): with more than one instance, ' +
     'requests that reach two instances with the same expiring session can refresh it twice, and a backend that detects ' +
-    'refresh-token reuse then signs the user out. SessionProvider renews ahead of expiry one request at a time across tabs, ' +
-    'which avoids it for browsers running it; not for other clients, nor for pages loading with an already expired token. ' +
+    'refresh-token reuse then signs the user out. SessionProvider renews ahead of expiry one request at a time across tabs and ' +
+    'the server refreshes only expired tokens, which avoids it for browsers running it; not for other clients sending ' +
+    'parallel requests, nor for parallel page loads after the token expired. ' +
     'Remove the risk with refresh: { coordinator: redisRefreshCoordinator(redis) }; on one instance, pass ' +
     'memoryRefreshCoordinator() yourself to silence this (docs/multi-instance.md).',
 } as const;
@@ -187,7 +191,12 @@ export function resolveConfig(options: BffOptions): ResolvedConfig {
   }
   const coordinator = options.refresh?.coordinator ?? memoryRefreshCoordinator();
   if (!options.refresh?.coordinator && process.env.NODE_ENV === 'production') observability.warnings.push(UNSHARED_REFRESH);
-  for (const warning of observability.warnings) logger.warn(warning.message);
+  for (const warning of observability.warnings) {
+    // Once per process: Next builds one core per process, but an app may configure several.
+    if (warning.code === UNSHARED_REFRESH.code && unsharedLogged) continue;
+    if (warning.code === UNSHARED_REFRESH.code) unsharedLogged = true;
+    logger.warn(warning.message);
+  }
   const idleTimeout = positive('session.idleTimeout', options.session?.idleTimeout, DEFAULTS.idleTimeout);
   const absoluteTimeout = positive('session.absoluteTimeout', options.session?.absoluteTimeout, DEFAULTS.absoluteTimeout);
   if (idleTimeout > absoluteTimeout) {

@@ -2,7 +2,7 @@ import type { BffContext } from '../context';
 import { applyCookies, serializeCookie, type Cookie } from '../http/cookie';
 import { errorResponse, PRIVATE_CACHE_CONTROL, toErrorResponse, withCookies } from '../http/response';
 import { safeReturnTo } from '../http/return-to';
-import { accessTokenDue } from '../session/lifetime';
+import { accessTokenDue, serverRefreshSkew } from '../session/lifetime';
 import { loadSession } from '../session/load';
 
 /** Which requests the guard (Next's `proxy.ts`) protects. */
@@ -53,7 +53,7 @@ export async function guardRequest(ctx: BffContext, request: Request, rules: Gua
   const prefetch = isPrefetch(request);
   const loaded = await loadSession(ctx, cookieHeader, prefetch ? 'never' : 'if-due');
   if (loaded.kind === 'active') {
-    if (prefetch && accessTokenDue(loaded.session.tokens, config.clock(), config.refreshSkew)) {
+    if (prefetch && accessTokenDue(loaded.session.tokens, config.clock(), serverRefreshSkew(config))) {
       return { type: 'respond', response: withCookies(new Response(null, { status: 204, headers: { 'cache-control': PRIVATE_CACHE_CONTROL } }), loaded.cookies) };
     }
     if (loaded.cookies.length === 0) return { type: 'continue', cookies: [] };

@@ -31,7 +31,7 @@ describe('GET /session', () => {
       user: DEMO_USER,
       expiresAt: (clock.now + 86_400) * 1000,
       auth: { amr: ['pwd'], authTime: clock.now },
-      refreshAt: (clock.now + 255) * 1000,
+      refreshAt: (clock.now + 270) * 1000,
     });
     for (const token of backend.issued) expect(text).not.toContain(token);
     expect(res.headers.getSetCookie()).toEqual([]);
@@ -143,7 +143,7 @@ describe('POST /session (the browser\'s renewal)', () => {
   it('renews at the browser\'s time, ahead of the server\'s (GET would not yet), and answers the next refreshAt', async () => {
     const { bff, backend, clock } = testBff();
     const { cookie } = await login(bff);
-    clock.advance(254);
+    clock.advance(269);
     const early = await bff.handleAuth(renew(cookie));
     expect(backend.calls.refresh).toBe(0);
     expect(((await early.json()) as { refreshAt: number }).refreshAt).toBe((clock.now + 1) * 1000);
@@ -154,7 +154,7 @@ describe('POST /session (the browser\'s renewal)', () => {
     expectPrivateJson(res);
     expect(backend.calls.refresh).toBe(1);
     const body = (await res.json()) as { status: string; refreshAt: number };
-    expect(body).toMatchObject({ status: 'authenticated', refreshAt: (clock.now + 255) * 1000 });
+    expect(body).toMatchObject({ status: 'authenticated', refreshAt: (clock.now + 270) * 1000 });
     const next = cookieHeaderFrom(res.headers.getSetCookie());
     expect(next).not.toBe(cookie);
     // Another tab's renewal right after, with the renewed cookie: nothing to do.

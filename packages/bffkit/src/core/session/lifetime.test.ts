@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { accessTokenDue, browserRefreshAt, isSessionAlive, refreshDueAt, renewalInterval, sessionExpiresAt, shouldRenew } from './lifetime';
+import { accessTokenDue, browserRefreshAt, isSessionAlive, refreshDueAt, renewalInterval, serverRefreshSkew, sessionExpiresAt, shouldRenew } from './lifetime';
 import { ONE_DAY, ONE_HOUR, ONE_MINUTE, SEVEN_DAYS } from '../time';
 
 const L = { idleTimeout: ONE_DAY, absoluteTimeout: SEVEN_DAYS };
@@ -99,13 +99,22 @@ describe('refreshDueAt and browserRefreshAt', () => {
     expect(accessTokenDue(tokens(300), T0 + 270, 30)).toBe(true);
   });
 
-  it('the browser renews 1 to 15 s ahead of the server, never before the token was issued', () => {
-    expect(browserRefreshAt(tokens(300), 30)).toBe(T0 + 255);
-    expect(browserRefreshAt(tokens(3600), 30)).toBe(T0 + 3555);
-    expect(browserRefreshAt(tokens(20), 30)).toBe(T0 + 7);
-    expect(browserRefreshAt(tokens(10), 30)).toBe(T0 + 4);
-    expect(browserRefreshAt(tokens(6), 30)).toBe(T0 + 2);
+  it('the browser renews at the skew, and 1 to 15 s ahead of the server (skew 0), never before the token was issued', () => {
+    expect(browserRefreshAt(tokens(300), 30)).toBe(T0 + 270);
+    expect(browserRefreshAt(tokens(300), 0)).toBe(T0 + 284);
+    expect(browserRefreshAt(tokens(3600), 30)).toBe(T0 + 3570);
+    expect(browserRefreshAt(tokens(20), 30)).toBe(T0 + 10);
+    expect(browserRefreshAt(tokens(8), 30)).toBe(T0 + 4);
+    expect(browserRefreshAt(tokens(6), 30)).toBe(T0 + 3);
+    expect(browserRefreshAt(tokens(4), 30)).toBe(T0 + 2);
     expect(browserRefreshAt(tokens(1), 30)).toBe(T0);
-    for (const lifetime of [2, 5, 10, 60, 300, 86_400]) expect(browserRefreshAt(tokens(lifetime), 30)).toBeLessThan(refreshDueAt(tokens(lifetime), 30) + (lifetime < 4 ? 1 : 0));
+    for (const lifetime of [4, 5, 10, 60, 300, 86_400]) {
+      for (const skew of [0, 5, 30, 120]) expect(browserRefreshAt(tokens(lifetime), skew)).toBeLessThan(refreshDueAt(tokens(lifetime), 0));
+    }
+  });
+
+  it('the server uses the configured skew only with a shared coordinator', () => {
+    expect(serverRefreshSkew({ refreshSkew: 30, coordinator: { shared: true } })).toBe(30);
+    expect(serverRefreshSkew({ refreshSkew: 30, coordinator: { shared: false } })).toBe(0);
   });
 });

@@ -97,20 +97,35 @@ export function refreshDueAt(tokens: Pick<TokenSet, 'expiresAt' | 'issuedAt'>, s
   return tokens.expiresAt - effectiveSkew;
 }
 
-/** Most seconds the browser renews ahead of the server's own due time. */
+/** Most seconds the browser renews ahead of the server's own due time, when the skew alone gives less. */
 const MAX_BROWSER_LEAD = 15;
 
 /**
- * When the browser renews the access token ahead of the server (epoch seconds): a third of the way
- * from issue to the server's due time earlier than that, 1 to 15 seconds. Without a shared refresh
- * coordinator the browser's one request at a time is the refresh (docs/multi-instance.md); the
- * lead leaves the server's own due-time refresh for clients that did not renew.
+ * The refresh skew the server itself uses. With a shared refresh coordinator, the configured one.
+ * Without (stateless mode on several instances, each with its own in-process lock), 0: the server
+ * uses an access token that is still valid (with the one-second margin of {@link refreshDueAt}) and
+ * refreshes only one that is not, which leaves the time from the skew to that margin to the
+ * browser's one-at-a-time renewal ({@link browserRefreshAt}, docs/multi-instance.md).
  *
  * @example
- * browserRefreshAt({ issuedAt: 0, expiresAt: 300 }, 30); // 255 (the server's is 270)
+ * accessTokenDue(session.tokens, now, serverRefreshSkew(config));
+ */
+export function serverRefreshSkew(config: { refreshSkew: number; coordinator: { shared: boolean } }): number {
+  return config.coordinator.shared ? config.refreshSkew : 0;
+}
+
+/**
+ * When the browser renews the access token (epoch seconds), without a shared refresh coordinator:
+ * at the configured skew (what the server would use with one), and at least a third of the token's
+ * usable life (1 to 15 seconds) before the server's own refresh (skew 0). The browser's one request
+ * at a time across tabs is then the refresh (docs/multi-instance.md); the server's own stays for
+ * clients that did not renew.
+ *
+ * @example
+ * browserRefreshAt({ issuedAt: 0, expiresAt: 300 }, 30); // 270 (the server's is 299)
  */
 export function browserRefreshAt(tokens: Pick<TokenSet, 'expiresAt' | 'issuedAt'>, skew: number): number {
-  const due = refreshDueAt(tokens, skew);
-  const lead = Math.min(MAX_BROWSER_LEAD, Math.max(1, Math.floor((due - tokens.issuedAt) / 3)));
-  return Math.max(tokens.issuedAt, due - lead);
+  const server = refreshDueAt(tokens, 0);
+  const lead = Math.min(MAX_BROWSER_LEAD, Math.max(1, Math.floor((server - tokens.issuedAt) / 3)));
+  return Math.max(tokens.issuedAt, Math.min(refreshDueAt(tokens, skew), server - lead));
 }

@@ -152,7 +152,10 @@ describe('loadSession: refresh', () => {
     const { bff, backend, clock } = testBff();
     const { cookie } = await login(bff);
     const before = active(await bff.loadSession(cookie, 'never')).session.tokens;
-    clock.advance(300 - 30); // default skew: 30 s
+    // No shared coordinator: the server refreshes only a token that is no longer usable (1 s margin).
+    clock.advance(300 - 2);
+    expect(active(await bff.loadSession(cookie)).cookies).toEqual([]);
+    clock.advance(1);
     const refreshed = active(await bff.loadSession(cookie));
     expect(backend.calls.refresh).toBe(1);
     expect(backend.refreshedWith).toEqual([before.refreshToken]);
@@ -190,6 +193,17 @@ describe('loadSession: refresh', () => {
     const stale = active(await bff.loadSession(cookie));
     expect(backend.calls.refresh).toBe(1);
     expect(stale.session.tokens).toEqual(first.session.tokens);
+  });
+
+  it('with a shared coordinator, the server refreshes at the configured skew', async () => {
+    const { bff, backend, clock } = testBff({ refresh: { coordinator: { ...memoryRefreshCoordinator(), shared: true } } });
+    const { cookie } = await login(bff);
+    clock.advance(300 - 31);
+    await bff.loadSession(cookie);
+    expect(backend.calls.refresh).toBe(0);
+    clock.advance(1); // default skew: 30 s
+    expect(active(await bff.loadSession(cookie)).cookies).toHaveLength(1);
+    expect(backend.calls.refresh).toBe(1);
   });
 
   it('ends the session when the backend rejects the refresh token (shared coordinator): cookie cleared, no retry', async () => {

@@ -4,7 +4,7 @@ import { BffError } from '../errors';
 import type { Cookie } from '../http/cookie';
 import type { EndWhy } from '../observability/session-observer';
 import type { SessionData } from '../types';
-import { accessTokenDue, browserRefreshAt } from './lifetime';
+import { accessTokenDue, browserRefreshAt, serverRefreshSkew } from './lifetime';
 import type { SessionRead } from './session-cookie';
 
 /** The session of one request, after lifetimes and (when asked) the refresh were applied. */
@@ -76,8 +76,10 @@ export async function updateSession(
   let session = original;
   let changed = false;
   let force = mode === 'force';
+  // Without a shared coordinator the server refreshes only a token no longer usable (serverRefreshSkew).
+  const skew = serverRefreshSkew(config);
   const due = (tokens: SessionData['tokens']) =>
-    mode === 'ahead' ? now >= browserRefreshAt(tokens, config.refreshSkew) : accessTokenDue(tokens, now, config.refreshSkew);
+    mode === 'ahead' ? now >= browserRefreshAt(tokens, config.refreshSkew) : accessTokenDue(tokens, now, skew);
   // The browser's own renewal request is the one that may clear a cookie whose refresh token is dead.
   const confirmed = mode === 'ahead';
   for (let hop = 0; mode !== 'never' && hop < MAX_HOPS && (force || due(session.tokens)); hop++) {

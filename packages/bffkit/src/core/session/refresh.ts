@@ -6,7 +6,7 @@ import { NO_TELEMETRY, type Telemetry } from '../observability/no-telemetry';
 import { NO_PROBE, type RefreshProbe } from '../observability/refresh-observer';
 import { tokensFromWire, tokensToWire } from './codec';
 import { keepLease } from './lease';
-import { accessTokenDue } from './lifetime';
+import { accessTokenDue, serverRefreshSkew } from './lifetime';
 import type { RefreshOptions } from '../backends/adapter';
 import type { TokenSet } from '../types';
 
@@ -157,7 +157,7 @@ export class Refresher {
     // A due record still shows the way when it names a newer refresh token (the caller hops on with it).
     // Why ignore it otherwise: a backend that does not rotate gives the same refresh token back, and its
     // record would hand out the same, by now expired, access token until the record ages out.
-    const stale = accessTokenDue(tokens, this.config.clock(), this.config.refreshSkew) && (tokens.refreshToken ?? refreshToken) === refreshToken;
+    const stale = accessTokenDue(tokens, this.config.clock(), serverRefreshSkew(this.config)) && (tokens.refreshToken ?? refreshToken) === refreshToken;
     return stale ? null : tokens;
   }
 }
