@@ -12,7 +12,7 @@
  * cycle (SessionProvider's renewal, one request at a time across tabs), none a reuse.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { BrowserContext, Page, Request as PwRequest } from 'playwright-core';
+import type { BrowserContext, Page } from 'playwright-core';
 import { startBalancedApps, type BalancedApps } from '../support/app-instances';
 import { startBackend, type RunningBackend } from '../support/backend-process';
 import { launchBrowser, type TestBrowser } from '../support/browser';
@@ -52,24 +52,28 @@ interface Traffic {
   prefetches: number;
   prefetchesDeclined: number;
   navigations: number;
+  documents: number;
   logins: number;
 }
 
 function watch(context: BrowserContext): Traffic {
-  const t: Traffic = { api: 0, apiFailed: [], renewals: 0, prefetches: 0, prefetchesDeclined: 0, navigations: 0, logins: 0 };
-  const isPrefetch = (r: PwRequest) => r.headers()['next-router-prefetch'] !== undefined;
-  context.on('response', (res) => {
+  const t: Traffic = { api: 0, apiFailed: [], renewals: 0, prefetches: 0, prefetchesDeclined: 0, navigations: 0, documents: 0, logins: 0 };
+  const isPrefetch = (h: Record<string, string>) => h['next-router-prefetch'] !== undefined || h['next-router-segment-prefetch'] !== undefined;
+  context.on('response', async (res) => {
     const req = res.request();
+    // allHeaders(): headers() leaves out some of what the page's fetch sent.
+    const headers = await req.allHeaders().catch(() => req.headers());
     const path = new URL(res.url()).pathname;
-    if (process.env.DEBUG_MULTI) console.info(`${new Date().toISOString().slice(17, 23)} ${req.method()} ${path} ${req.headers()['next-router-prefetch'] ? '(prefetch) ' : ''}${res.status()} ${res.headers()['set-cookie'] ? 'SET-COOKIE' : ''}`);
+    if (process.env.DEBUG_MULTI) console.info(`${new Date().toISOString().slice(17, 23)} ${req.method()} ${path} ${isPrefetch(headers) ? '(prefetch) ' : ''}${res.status()} ${res.headers()['set-cookie'] ? 'SET-COOKIE' : ''}`);
     if (path.startsWith('/api/backend/')) {
       t.api++;
       if (res.status() !== 200) t.apiFailed.push(`${req.method()} ${path} ${res.status()}`);
     } else if (path === '/api/auth/session' && req.method() === 'POST') t.renewals++;
-    else if (req.headers().rsc === '1' && isPrefetch(req)) {
+    else if (headers.rsc === '1' && isPrefetch(headers)) {
       t.prefetches++;
       if (res.status() === 204) t.prefetchesDeclined++;
-    } else if (req.headers().rsc === '1') t.navigations++;
+    } else if (headers.rsc === '1') t.navigations++;
+    else if (req.resourceType() === 'document') t.documents++;
   });
   return t;
 }
@@ -119,13 +123,16 @@ describe('stateless mode, two instances behind nginx, no shared state: three tab
           await sleep(SLEEP_MS);
           await context.clock.fastForward(Date.now() - closedAt - 100);
           await context.clock.resume();
-        } else {
-          // One tab navigates away and back (an RSC navigation and fresh prefetches of its links).
+        } else if (cycle % 2) {
+          // One tab navigates away and back (RSC navigations with the cookie of the moment).
           const tab = tabs[cycle % TABS]!;
-          await tab.getByRole('link', { name: cycle % 2 ? 'Profile' : 'Notes', exact: true }).first().click();
-          await waitForPath(tab, cycle % 2 ? '/profile' : '/notes');
-          await tab.getByRole('link', { name: 'Dashboard', exact: true }).first().click();
+          await tab.getByRole('link', { name: cycle % 4 === 1 ? 'Profile' : 'Notes', exact: true }).first().click();
+          await waitForPath(tab, cycle % 4 === 1 ? '/profile' : '/notes');
+          await tab.goBack();
           await waitForPath(tab, '/dashboard');
+        } else {
+          // One tab loads the page again: a document request, and the router prefetches its links anew.
+          await onDashboard(tabs[cycle % TABS]!);
         }
         await expect.poll(refreshes, { timeout: (TTL + 5) * 1000, interval: 100 }).toBeGreaterThan(before);
         const now = await refreshes();
@@ -144,12 +151,13 @@ describe('stateless mode, two instances behind nginx, no shared state: three tab
         prefetches: traffic.prefetches - start.prefetches,
         prefetchesDeclined: traffic.prefetchesDeclined - start.prefetchesDeclined,
         navigations: traffic.navigations - start.navigations,
+        documents: traffic.documents - start.documents,
       };
       console.info(
         `[e2e multi-instance] ${CYCLES} cycles (cycle ${SLEEP_CYCLE}: ${SLEEP_MS / 1000} s asleep): refreshes per cycle ${perCycle.map((c) => c.refreshes).join(',')}; ` +
           `backend: ${stats.refreshes} refreshes, ${stats.refresh_failures} failed, ${stats.refresh_reuse_detected} reuse, ${stats.expired_token_requests} expired tokens; ` +
           `refresh token ages ${JSON.stringify(stats.refresh_ages)}; browser: ${sent.api} API calls (${traffic.apiFailed.length} failed), ${sent.renewals} renewals, ` +
-          `${sent.prefetches} prefetches (${sent.prefetchesDeclined} declined 204), ${sent.navigations} RSC navigations; sign-outs ${toLogin.length}`,
+          `${sent.prefetches} prefetches (${sent.prefetchesDeclined} declined 204), ${sent.navigations} RSC navigations, ${sent.documents} page loads; sign-outs ${toLogin.length}`,
       );
       expect(toLogin).toEqual([]);
       expect(traffic.apiFailed).toEqual([]);
