@@ -79,7 +79,7 @@ describe('the example app under FAPI 2.0, in Chromium', () => {
   it('refreshes with DPoP under a storm of browser calls: one refresh, every call answered', async () => {
     await withPage(browser, { javaScriptEnabled: true }, async (page) => {
       await signIn(page, '/notes');
-      await sleep((TTL / 2 + 0.5) * 1000);
+      await sleep((TTL - 0.5) * 1000);
       await stack.idp.resetStats();
       await stack.backend.resetStats();
       const statuses = await page.evaluate(async () => {

@@ -33,7 +33,7 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 /** Logs in and waits until the access token is due for refresh. */
 async function dueSession(): Promise<{ cookie: string; session: SessionData }> {
   const { cookie, reply } = await login(t.client);
-  await sleep((TTL / 2) * 1000 + 600);
+  await sleep((TTL - 1) * 1000 + 600);
   return { cookie, session: openSession(setCookieValue(reply)!)! };
 }
 
