@@ -14,6 +14,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { BrowserContext, Page } from 'playwright-core';
 import { startBalancedApps, type BalancedApps } from '../support/app-instances';
+import { newSessionValue, signIn } from '../support/app-client';
 import { startBackend, type RunningBackend } from '../support/backend-process';
 import { launchBrowser, type TestBrowser } from '../support/browser';
 import { expectText, newTestContext, signInWithLoginForm, textOf, waitForPath } from '../support/pages';
@@ -179,3 +180,90 @@ describe('stateless mode, two instances behind nginx, no shared state: three tab
   }, 300_000);
 });
 
+
+/**
+ * The same two instances, no browser: a script sends 60 requests at once with one cookie (forwarded
+ * API calls, session reads, page renders), as a client without SessionProvider does. What the design
+ * guarantees is asserted; the rest is printed (docs/multi-instance.md has the figures).
+ */
+describe('stateless mode, two instances: a scripted storm of 60 same-cookie requests', () => {
+  const STORM = 60;
+  const paths = ['/api/backend/notes', '/api/auth/session', '/profile'];
+
+  /** Sends the storm and sorts the answers. */
+  async function storm(cookie: string) {
+    const answers = await Promise.all(
+      Array.from({ length: STORM }, async (_, i) => {
+        const res = await fetch(`${site.url}${paths[i % paths.length]}`, { headers: { cookie, accept: 'application/json' }, redirect: 'manual' });
+        const body = await res.text();
+        const session = paths[i % paths.length] === '/api/auth/session';
+        const signedOut = res.status === 401 || res.status === 307 || (session && body.includes('"unauthenticated"'));
+        return { status: res.status, signedOut, cookie: newSessionValue(res) };
+      }),
+    );
+    const fresh = answers.map((a) => a.cookie).filter((c): c is string => !!c);
+    return {
+      statuses: answers.reduce<Record<number, number>>((m, a) => ((m[a.status] = (m[a.status] ?? 0) + 1), m), {}),
+      signedOut: answers.filter((a) => a.signedOut).length,
+      fresh,
+    };
+  }
+
+  /** Whether the session still refreshes once more with `cookie` (a revoked family would not). */
+  async function survives(cookie: string): Promise<boolean> {
+    await sleep(TTL * 1000 + 500);
+    const res = await fetch(`${site.url}/api/backend/notes`, { headers: { cookie } });
+    await res.arrayBuffer();
+    return res.status === 200;
+  }
+
+  it('prints refreshes and sign-outs; asserts no 5xx, at most one refresh per instance, and none before the token is unusable', async () => {
+    const lines: string[] = [];
+    // 1. Past the browser's renewal time, the token still valid: the server uses it, nobody refreshes.
+    {
+      const s = await signIn(site.url, { email: DEMO.email, password: DEMO.password });
+      await sleep(Math.max(0, (s.tokens.t + RENEW_AFTER) * 1000 + 300 - Date.now()));
+      await backend.resetStats();
+      const r = await storm(s.cookie);
+      const refreshed = await refreshes();
+      lines.push(`valid token past renewal time: ${JSON.stringify(r.statuses)}, ${refreshed} refreshes, ${r.signedOut} signed out`);
+      expect(refreshed).toBe(0);
+      expect(r.signedOut).toBe(0);
+      expect(Object.keys(r.statuses).filter((s) => Number(s) >= 500)).toEqual([]);
+    }
+    // 2. One renewal first (what SessionProvider does), then the storm: exactly one refresh.
+    {
+      const s = await signIn(site.url, { email: DEMO.email, password: DEMO.password });
+      await sleep(Math.max(0, (s.tokens.t + RENEW_AFTER) * 1000 + 300 - Date.now()));
+      await backend.resetStats();
+      const renewal = await fetch(`${site.url}/api/auth/session`, { method: 'POST', headers: { cookie: s.cookie, 'x-csrf': '1' } });
+      await renewal.arrayBuffer();
+      const renewed = newSessionValue(renewal);
+      expect(renewed).toBeTruthy();
+      const r = await storm(`bffkit=${renewed}`);
+      const refreshed = await refreshes();
+      lines.push(`renewal then storm: ${JSON.stringify(r.statuses)}, ${refreshed} refreshes, ${r.signedOut} signed out`);
+      expect(refreshed).toBe(1);
+      expect(r.signedOut).toBe(0);
+    }
+    // 3. The token already expired (a script that slept, a page that nobody renewed): each instance
+    //    refreshes at most once (its own single flight); two refreshes of one token are a reuse the
+    //    backend punishes. Not guaranteed without shared state: printed, never asserted.
+    {
+      const s = await signIn(site.url, { email: DEMO.email, password: DEMO.password });
+      await sleep(Math.max(0, s.tokens.e * 1000 + 300 - Date.now()));
+      await backend.resetStats();
+      const r = await storm(s.cookie);
+      const stats = await backend.stats();
+      const alive = r.fresh.length > 0 && (await survives(`bffkit=${r.fresh.at(-1)}`));
+      lines.push(
+        `expired token: ${JSON.stringify(r.statuses)}, ${stats.refreshes + stats.refresh_failures} refreshes (${stats.refresh_reuse_detected} reuse), ` +
+          `${r.signedOut} answers signed out, session ${alive ? 'lives on' : 'lost at the next refresh'}`,
+      );
+      expect(Object.keys(r.statuses).filter((s) => Number(s) >= 500)).toEqual([]);
+      expect(stats.refreshes + stats.refresh_failures).toBeLessThanOrEqual(site.apps.length);
+    }
+    console.info(`[e2e multi-instance storm] ${STORM} parallel same-cookie requests, 2 instances, no shared state: ${lines.join('; ')}`);
+    for (const app of site.apps) expect(app.output()).not.toMatch(/unhandled|uncaught/i);
+  }, 120_000);
+});
