@@ -111,6 +111,25 @@ describe('Refresher: across instances sharing a coordinator', () => {
     expect(backend.calls.refresh).toBe(1);
   });
 
+  it('a refresh slower than lockTimeout renews its lease: another instance waits for the successor instead of refreshing', async () => {
+    const coordinator = memoryRefreshCoordinator(); // real time: the lease lapses unless renewed
+    const { config, backend, refreshToken } = await setup({ refresh: { coordinator, lockTimeout: 0.15 } });
+    const slow = deferred<BackendResult<TokenSet>>();
+    backend.nextRefresh.push(() => slow.promise);
+    const first = new Refresher(config).refresh(refreshToken);
+    await untilRefreshCalls(backend, 1);
+    // 0.4 s in: the lock's TTL has passed twice over; the other instance must still find it held.
+    await new Promise((r) => setTimeout(r, 400));
+    const second = new Refresher(config).refresh(refreshToken);
+    await new Promise((r) => setTimeout(r, 100));
+    expect(backend.calls.refresh).toBe(1);
+    slow.resolve({ ok: true, value: { accessToken: 'slow-access', refreshToken: 'slow-refresh', expiresAt: config.clock() + 300, issuedAt: config.clock() } });
+    const [a, b] = await Promise.all([first, second]);
+    expect(a).toMatchObject({ ok: true, tokens: { accessToken: 'slow-access' } });
+    expect(b).toEqual(a);
+    expect(backend.calls.refresh).toBe(1);
+  });
+
   it('gives up with timeout when the lock stays held and no successor appears', async () => {
     const coordinator = memoryRefreshCoordinator();
     const { config, backend, refreshToken } = await setup({ refresh: { coordinator, lockTimeout: 0.05 } });
