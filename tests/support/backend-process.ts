@@ -88,6 +88,11 @@ export interface RunningBackend {
   delay(delays: { refreshMs?: number; allMs?: number }): Promise<void>;
   /** Crashes the process (SIGKILL) and waits for it to exit. */
   kill(): Promise<void>;
+  /**
+   * Starts the backend again on the same port with the same options (after `kill()` or `stop()`).
+   * With `DATABASE_PATH` in `env`, users and refresh tokens survive; without, it starts empty.
+   */
+  restart(): Promise<void>;
   /** Freezes (SIGSTOP) or thaws (SIGCONT) the process: connections stay open, nothing answers. */
   pause(frozen: boolean): void;
   login(email: string, password: string): Promise<TokenResponse>;
@@ -187,6 +192,11 @@ async function spawnOnce(port: number, options: StartBackendOptions): Promise<Ru
       const exited = waitForExit(child);
       child.kill('SIGKILL');
       await exited;
+    },
+    async restart() {
+      if (child.exitCode === null && child.signalCode === null) throw new Error('restart() needs the backend stopped first');
+      // The new process's methods take the place of this one's (they close over the new child).
+      Object.assign(backend, await spawnOnce(port, options));
     },
     pause(frozen) {
       if (child.exitCode === null && child.signalCode === null) child.kill(frozen ? 'SIGSTOP' : 'SIGCONT');
