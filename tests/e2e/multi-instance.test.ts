@@ -174,6 +174,13 @@ describe('stateless mode, two instances behind nginx, no shared state: three tab
       expect(sent.prefetches).toBeGreaterThan(0);
       expect(sent.navigations).toBeGreaterThan(0);
       for (const app of site.apps) expect(app.output()).not.toMatch(/unhandled|uncaught/i);
+      // `next start` is production: each instance said once, at start-up, what runs without a shared coordinator.
+      // (One log line, and the same as one `config.warning` audit event on the example's JSON event sink.)
+      for (const app of site.apps) {
+        const lines = app.output().split('\n').filter((l) => l.includes('refresh: no shared refresh coordinator'));
+        expect(lines.filter((l) => !l.trimStart().startsWith('{')), 'log lines').toHaveLength(1);
+        expect(lines.filter((l) => l.includes('"config.warning"')), 'audit events').toHaveLength(1);
+      }
     } finally {
       await context.close();
     }

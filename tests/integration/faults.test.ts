@@ -195,5 +195,7 @@ describe('faults under traffic: two instances behind nginx, Redis store, the exa
     expect(stats.refreshes).toBe(1);
     expect(stats.refresh_reuse_detected).toBe(0);
     expect(site.apps[1]!.output()).not.toMatch(/unhandled|uncaught/i);
+    // A shared coordinator (Redis): no start-up warning about refreshing on several instances.
+    expect(site.apps[1]!.output()).not.toContain('no shared refresh coordinator');
   }, 60_000);
 });

@@ -149,8 +149,12 @@ export const DEFAULTS = {
   rateLimitWindow: 15 * ONE_MINUTE,
 } as const;
 
-/** Whether this process has logged {@link UNSHARED_REFRESH} (it says the same for every configuration). */
-let unsharedLogged = false;
+/**
+ * Where this process remembers that it logged {@link UNSHARED_REFRESH} (it says the same for every
+ * configuration). On globalThis, not in module state: Next loads this module once per bundle
+ * (proxy.ts, route handlers, Server Components), and the line is once per process.
+ */
+const UNSHARED_LOGGED = Symbol.for('bffkit.refresh_not_shared.logged');
 
 /** The start-up line of a production configuration without a shared refresh coordinator (docs/multi-instance.md). */
 const UNSHARED_REFRESH = {
@@ -193,8 +197,9 @@ export function resolveConfig(options: BffOptions): ResolvedConfig {
   if (!options.refresh?.coordinator && process.env.NODE_ENV === 'production') observability.warnings.push(UNSHARED_REFRESH);
   for (const warning of observability.warnings) {
     // Once per process: Next builds one core per process, but an app may configure several.
-    if (warning.code === UNSHARED_REFRESH.code && unsharedLogged) continue;
-    if (warning.code === UNSHARED_REFRESH.code) unsharedLogged = true;
+    const process_ = globalThis as { [UNSHARED_LOGGED]?: true };
+    if (warning.code === UNSHARED_REFRESH.code && process_[UNSHARED_LOGGED]) continue;
+    if (warning.code === UNSHARED_REFRESH.code) process_[UNSHARED_LOGGED] = true;
     logger.warn(warning.message);
   }
   const idleTimeout = positive('session.idleTimeout', options.session?.idleTimeout, DEFAULTS.idleTimeout);
