@@ -1,4 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { bffFetch } from './fetch';
 import { beforeRequest, noteSession, resetRefreshAhead, sessionNow, stillSignedIn, useRefreshAhead } from './refresh-ahead';
 
 // useRefreshAhead is a React effect; here its body runs directly (the module keeps one schedule per tab).
@@ -88,6 +89,33 @@ describe('refresh-ahead (no shared coordinator: the browser renews)', () => {
     expect(await stillSignedIn()).toBe(false);
     noteSession({ status: 'authenticated', user: USER, expiresAt: Date.now() + 30_000, refreshAt: Date.now() + 10_000 });
     expect(await stillSignedIn()).toBe(true);
+  });
+
+  it('bffFetch: a 401 session_expired that a concurrent response made stale is checked once and the call sent again', async () => {
+    const calls = stubBrowser([
+      { status: 401, body: { code: 'session_expired', message: 'ended' } },
+      { status: 200, body: { status: 'authenticated', user: USER, expiresAt: Date.now() + 30_000, refreshAt: Date.now() + 10_000 } },
+      { status: 200, body: { ok: true } },
+    ]);
+    vi.stubGlobal('location', new URL('http://app.test/notes'));
+    start();
+    noteSession({ status: 'authenticated', user: USER, expiresAt: Date.now() + 30_000, refreshAt: Date.now() + 10_000 });
+    const res = await bffFetch('/api/backend/notes', { method: 'POST', body: '{"title":"x"}' });
+    expect(res.status).toBe(200);
+    expect(calls.map((c) => `${c.init?.method ?? 'GET'} ${c.url}`)).toEqual(['POST /api/backend/notes', 'POST /api/auth/session', 'POST /api/backend/notes']);
+  });
+
+  it('bffFetch: a 401 session_expired the renewal confirms is returned as it is', async () => {
+    const calls = stubBrowser([
+      { status: 401, body: { code: 'session_expired', message: 'ended' } },
+      { status: 200, body: { status: 'unauthenticated' } },
+    ]);
+    vi.stubGlobal('location', new URL('http://app.test/notes'));
+    start();
+    noteSession({ status: 'authenticated', user: USER, expiresAt: Date.now() + 30_000, refreshAt: Date.now() + 10_000 });
+    const res = await bffFetch('/api/backend/notes');
+    expect(res.status).toBe(401);
+    expect(calls).toHaveLength(2);
   });
 
   it('holds the origin-wide Web Lock while it renews', async () => {
