@@ -35,14 +35,14 @@ export async function run({ app, cookie }, { rounds = 8, requests = 200, warmup 
     { key: 'floor', label: 'with one empty dynamic hole, no bffkit (◐): Next\'s own cost', url: `${base}/floor`, partial: true },
     {
       key: 'shell',
-      label: 'README layout, anonymous: static shell + streamed session, proxy.ts skipped by the matcher',
+      label: 'README layout, anonymous: static shell + streamed session, proxy.ts skipped by a narrow matcher',
       url: `${base}/shell`,
       partial: true,
       expect: (body) => {
         if (!body.includes('Not signed in')) throw new Error('the anonymous shell page did not stream the session');
       },
     },
-    { key: 'always', label: 'same, with proxy.ts run for every request (the old matcher)', url: `${base}/always`, partial: true },
+    { key: 'always', label: 'same, with proxy.ts run for every page (the README matcher)', url: `${base}/always`, partial: true },
     {
       key: 'client',
       label: 'SessionProvider without a session (the session asked for after hydration): fully static (○)',

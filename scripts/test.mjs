@@ -6,7 +6,7 @@
 //
 // CI reads the lines `<suite>: N passed, N failed[, N skipped]` and `total: N passed, N failed`.
 import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, relative } from 'node:path';
 import { ROOT, elapsed, run } from './lib/proc.mjs';
 
 const ALL_SUITES = ['unit', 'integration', 'e2e', 'security'];
@@ -100,13 +100,15 @@ async function runSuite(suite) {
   const skippedPart = skipped > 0 ? `, ${skipped} skipped` : '';
   const notePart = notes.length > 0 ? ` (${notes.join('; ')})` : '';
   console.log(`${suite}: ${passed} passed, ${failed} failed${skippedPart}${notePart}`);
+  // The failed tests by name, right under the summary (CI logs are often read from the end).
+  for (const name of counts.failedNames) console.log(`  failed: ${name}`);
   console.log(`timing: ${suite} took ${elapsed(start)}`);
   return { passed, failed, skipped };
 }
 
 /** Reads vitest's JSON report (jest-compatible shape). */
 function readCounts(file) {
-  const empty = { passed: 0, failed: 0, skipped: 0, total: 0, brokenFiles: 0, missing: true };
+  const empty = { passed: 0, failed: 0, skipped: 0, total: 0, brokenFiles: 0, missing: true, failedNames: [] };
   if (!existsSync(file)) return empty;
   let report;
   try {
@@ -118,7 +120,13 @@ function readCounts(file) {
   const brokenFiles = files.filter(
     (f) => f.status === 'failed' && !(f.assertionResults ?? []).some((a) => a.status === 'failed'),
   ).length;
+  const failedNames = files.flatMap((f) => {
+    const file = relative(ROOT, f.name ?? '');
+    const tests = (f.assertionResults ?? []).filter((a) => a.status === 'failed').map((a) => `${file} > ${a.fullName ?? a.title}`);
+    return tests.length > 0 || f.status !== 'failed' ? tests : [`${file} (outside its tests)`];
+  });
   return {
+    failedNames,
     passed: report.numPassedTests ?? 0,
     failed: report.numFailedTests ?? 0,
     skipped: (report.numPendingTests ?? 0) + (report.numTodoTests ?? 0),

@@ -74,7 +74,8 @@ describe('step-up in Chromium', () => {
       await signIn(page, '/profile');
       await Promise.all([stack.backend.resetStats(), stack.billing!.resetStats()]);
       await page.goto(`${stack.app.url}/billing`);
-      // requireAuth redirected: the login route with acr_values, then the provider's second factor.
+      // proxy.ts (protectedPaths { path: '/billing', acr }) redirected, before anything rendered: the
+      // login route with acr_values, then the provider's second factor. No JavaScript needed.
       await page.getByTestId('idp-otp-form').waitFor();
       await page.locator('#code').fill(OIDC_OTP_CODE);
       await page.getByTestId('idp-otp-submit').click();

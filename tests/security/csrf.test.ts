@@ -105,6 +105,23 @@ describe(item(13), () => {
     expect(note.json()).toMatchObject({ title: 'csrf target' });
   });
 
+  it('Server Action posts Next.js would fail on (empty Next-Action, empty or malformed Origin, a non-array payload) get 4xx JSON on any page', async () => {
+    const cases: [string, Record<string, string>, string][] = [
+      ['/', { 'next-action': '', origin: '' }, ''],
+      ['/favicon.ico', { 'next-action': '', origin: 'garbage' }, '[]'],
+      ['/api/auth', { 'next-action': '', origin: '', 'content-type': 'application/json' }, '[]'],
+      ['/login/x', { 'next-action': '', origin: 'garbage', 'content-type': 'application/json' }, '{}'],
+      ['/sessions', { 'next-action': '00ab', 'content-type': 'application/json' }, 'null'],
+    ];
+    for (const [path, headers, body] of cases) {
+      const r = await t.client.request(path, { method: 'POST', headers, body, cookie: demoCookie });
+      const what = `POST ${path} ${JSON.stringify(headers)} ${body}`;
+      expect([400, 403], what).toContain(r.status);
+      expect(r.headers['content-type'], what).toMatch(/^application\/json/);
+    }
+    expect(await sessionStatus(t.client, demoCookie)).toBe('authenticated');
+  });
+
   it('a real cross-site page in Chromium cannot log the victim out, log them in as someone else, or write notes', async () => {
     const attacker = await attackerSite(t.client.origin);
     const browser: TestBrowser = await launchBrowser();

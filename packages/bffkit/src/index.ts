@@ -65,7 +65,7 @@ export type { ActiveSession, EndSessionsResult } from './core/session/manage';
 export type { ServerFetchResult } from './core/routes/forward';
 export { safeReturnTo } from './core/http/return-to';
 export type { UpstreamOptions, UpstreamRule } from './core/forward/upstream';
-export type { GuardRules, GuardDecision } from './core/routes/page-guard';
+export type { GuardRules, GuardDecision, ProtectedPath } from './core/routes/page-guard';
 export type { AuthLevel, ClientSession, DpopKeyPair, SessionUser, SessionData, TokenSet, UpstreamToken } from './core/types';
 export type { BffEvent, BffEventType, BffEventHandler, EventBase, EventOutcome, LoginMethod, LoginFailureReason, SessionEndReason } from './core/observability/events';
 export { sessionIdHash } from './core/observability/emitter';

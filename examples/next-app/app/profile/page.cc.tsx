@@ -1,5 +1,5 @@
 // Works without JavaScript: a no-JS sign-in lands here, and its header has the sign-out form.
-// Cache Components: rendered whole for each request (no static shell, nothing streamed).
+// Cache Components: rendered for each request, in the HTML, after the layout's prerendered shell.
 export const instant = false;
 
 export { default } from './profile-page';

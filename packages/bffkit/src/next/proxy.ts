@@ -2,6 +2,7 @@ import { NextResponse, type NextRequest } from 'next/server';
 import type { Bff } from '../core/bff';
 import { applyCookies } from '../core/http/cookie';
 import { guardHeaders, type GuardRules } from '../core/routes/page-guard';
+import { checkRequirement } from '../core/step-up/level';
 import { refuseMalformed, type RequestGuardOptions } from './request-guard';
 
 /** What `bff.proxy()` takes: the pages and APIs to guard, and the Server Action origins Next allows. */
@@ -31,7 +32,13 @@ export const SESSION_ENDED_HEADER = 'x-bffkit-session-ended';
  * export const proxy = makeProxy(core, { protectedPaths: ['/profile'] });
  */
 export function makeProxy(getBff: () => Bff, rules: ProxyRules) {
+  let checked = false;
   return async function proxy(request: NextRequest): Promise<Response> {
+    if (!checked) {
+      // At first use, not at import (next build evaluates proxy.ts): a bad level throws a clear TypeError.
+      for (const entry of rules.protectedPaths) if (typeof entry === 'object') checkRequirement(entry);
+      checked = true;
+    }
     // First what Next itself would fail on with a 500, before any session is read.
     const refused = await refuseMalformed(request, rules);
     if (refused) return refused;

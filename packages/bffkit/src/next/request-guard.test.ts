@@ -59,7 +59,10 @@ describe('refuseMalformed: possible Server Action posts', () => {
     expect(await refuseMalformed(post('/', { 'content-type': multipart }, body))).toBeNull();
   });
 
-  it('answers 400 to a Next-Action post whose text body is not JSON or empty, lets JSON through', async () => {
+  it('answers 400 to a Next-Action post whose text body is not a JSON array or empty, lets arrays through', async () => {
+    for (const body of ['null', '{}', '1', '"x"', 'true']) {
+      await expectRefused(await refuseMalformed(post('/', { 'next-action': '00ab', origin: APP, 'content-type': 'application/json' }, body)), 400, 'invalid_request');
+    }
     await expectRefused(await refuseMalformed(post('/', { 'next-action': '00ab', origin: APP, 'content-type': 'text/plain' }, '{"a":')), 400, 'invalid_request');
     await expectRefused(await refuseMalformed(post('/', { 'next-action': '00ab', origin: APP })), 400, 'invalid_request');
     expect(await refuseMalformed(post('/', { 'next-action': '00ab', origin: APP, 'content-type': 'text/plain;charset=UTF-8' }, '[]'))).toBeNull();

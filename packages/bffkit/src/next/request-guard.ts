@@ -9,7 +9,9 @@
  * 2. The same kind of POST with an `Origin` that is malformed (Next's `new URL(origin)` throws) or
  *    names another host than `Host` / `X-Forwarded-Host` (Next's CSRF check aborts with a 500 by
  *    design) → 403 `forbidden_origin`. That is also the right answer: it is a cross-origin write.
- * 3. A `Next-Action` POST whose plain-text body is not JSON (or empty): React's decodeReply throws → 400.
+ * 3. A `Next-Action` POST whose plain-text body is not a JSON array (or empty): React's decodeReply
+ *    throws on what is not JSON, and Next reads the decoded arguments' `length` (`null` → TypeError) → 400.
+ *    React's client always sends the arguments as an array (at least `[]`).
  * 4. An RSC request (`RSC: 1`) whose `Next-Router-State-Tree` header Next cannot parse or validate
  *    → 400. The check is Next's own parser (`parseAndValidateFlightRouterState`), so the guard
  *    refuses exactly what the installed Next would fail on, no more.
@@ -68,8 +70,8 @@ export async function refuseMalformed(request: Request, options: RequestGuardOpt
       return errorResponse('invalid_request', 'The form data is malformed.');
     }
   } else if (action.isFetchAction) {
-    // React's client always sends JSON here (at least `[]`); an empty body makes decodeReply throw too.
-    if (!isJson(await request.clone().text())) return errorResponse('invalid_request', 'The Server Action payload is malformed.');
+    // React's client always sends a JSON array here (at least `[]`); an empty body makes decodeReply throw too.
+    if (!isJsonArray(await request.clone().text())) return errorResponse('invalid_request', 'The Server Action payload is malformed.');
   }
   return null;
 }
@@ -92,10 +94,9 @@ function sameOrigin(origin: string, headers: Headers, allowed: readonly string[]
   return isCsrfOriginAllowed(originHost, [...allowed]);
 }
 
-function isJson(text: string): boolean {
+function isJsonArray(text: string): boolean {
   try {
-    JSON.parse(text);
-    return true;
+    return Array.isArray(JSON.parse(text));
   } catch {
     return false;
   }

@@ -146,6 +146,40 @@ describe('guardRequest: signed-in requests', () => {
   });
 });
 
+describe('guardRequest: protected paths that need a sign-in level', () => {
+  const LEVELS = { protectedPaths: [{ path: '/billing', acr: 'urn:bffkit:acr:mfa' }, { path: '/api/pay', maxAge: 60 }, '/profile'] };
+
+  it('sends a weaker session on a page through the step-up sign-in, with a real redirect', async () => {
+    const { bff } = testBff();
+    const { cookie } = await login(bff);
+    const d = redirect(await bff.guard(get('/billing/2026?x=1', { cookie }), LEVELS));
+    const location = new URL(d.location);
+    expect(location.origin).toBe(APP);
+    expect(location.pathname).toBe('/login');
+    expect(Object.fromEntries(location.searchParams)).toEqual({ returnTo: '/billing/2026?x=1', reauth: '1' });
+    expect(d.cookies).toEqual([]);
+    // Other protected paths need a session only.
+    expect(await bff.guard(get('/profile', { cookie }), LEVELS)).toEqual({ type: 'continue', cookies: [] });
+  });
+
+  it('answers an API whose sign-in is too old with 401 step_up_required, the session kept', async () => {
+    const { bff, clock } = testBff();
+    const { cookie } = await login(bff);
+    expect(await bff.guard(get('/api/pay', { cookie }), LEVELS)).toEqual({ type: 'continue', cookies: [] });
+    clock.advance(61);
+    const { response, body } = await respond(await bff.guard(get('/api/pay', { cookie }), LEVELS));
+    expect(response.status).toBe(401);
+    expect(body).toMatchObject({ code: 'step_up_required', acrValues: [], maxAge: 60, signIn: 'form' });
+    expect((await bff.readSession(cookie)).status).toBe('authenticated');
+  });
+
+  it('sends anonymous visitors of such a path to the login page like any protected path', async () => {
+    const { bff } = testBff();
+    const d = redirect(await bff.guard(get('/billing'), LEVELS));
+    expect(new URL(d.location).searchParams.get('reauth')).toBeNull();
+  });
+});
+
 describe('guardRequest on raw URLs (skipProxyUrlNormalize)', () => {
   it('treats a Pages Router data request as its page, so protection still applies', async () => {
     const { bff } = testBff();

@@ -4,11 +4,23 @@ import { errorResponse, PRIVATE_CACHE_CONTROL, toErrorResponse, withCookies } fr
 import { safeReturnTo } from '../http/return-to';
 import { accessTokenDue, serverRefreshSkew } from '../session/lifetime';
 import { loadSession } from '../session/load';
+import { authSatisfies, checkRequirement, type AuthRequirement } from '../step-up/level';
+import { stepUpLocation } from '../step-up/location';
+import { stepUpResponse } from '../step-up/response';
+
+/** A protected path that also needs a sign-in level: an `acr`, a `maxAge` since the sign-in. */
+export interface ProtectedPath extends AuthRequirement {
+  path: string;
+}
 
 /** Which requests the guard (Next's `proxy.ts`) protects. */
 export interface GuardRules {
-  /** Path prefixes that need a session (segment-wise: '/notes' covers '/notes' and '/notes/1'). */
-  protectedPaths: readonly string[];
+  /**
+   * Path prefixes that need a session (segment-wise: '/notes' covers '/notes' and '/notes/1'). An
+   * entry `{ path, acr?, maxAge? }` also needs that level: a weaker or older sign-in is sent through
+   * the step-up sign-in (pages) or answered 401 `step_up_required` (APIs) before anything renders.
+   */
+  protectedPaths: readonly (string | ProtectedPath)[];
   /** Requests under this prefix are APIs: 401 JSON instead of a redirect. @default '/api/' */
   apiPrefix?: string;
 }
@@ -45,7 +57,8 @@ export async function guardRequest(ctx: BffContext, request: Request, rules: Gua
     return { type: 'continue', cookies: [] };
   }
   const isApi = url.pathname.startsWith(rules.apiPrefix ?? '/api/');
-  const isProtected = rules.protectedPaths.some((p) => url.pathname === p || url.pathname.startsWith(p.endsWith('/') ? p : `${p}/`));
+  const rule = matchingRule(rules.protectedPaths, url.pathname);
+  const isProtected = rule !== undefined;
   const cookieHeader = request.headers.get('cookie');
   // Fast path: no cookie of ours at all on a public page, nothing to read.
   if (!isProtected && !(cookieHeader ?? '').includes(config.cookie.name)) return { type: 'continue', cookies: [] };
@@ -55,6 +68,12 @@ export async function guardRequest(ctx: BffContext, request: Request, rules: Gua
   if (loaded.kind === 'active') {
     if (prefetch && accessTokenDue(loaded.session.tokens, config.clock(), serverRefreshSkew(config))) {
       return { type: 'respond', response: withCookies(new Response(null, { status: 204, headers: { 'cache-control': PRIVATE_CACHE_CONTROL } }), loaded.cookies) };
+    }
+    if (typeof rule === 'object' && !authSatisfies(loaded.session.auth, rule, config.clock())) {
+      const need = checkRequirement(rule);
+      if (isApi) return { type: 'respond', response: withCookies(stepUpResponse(need, config.backend.startLogin ? 'redirect' : 'form'), loaded.cookies) };
+      const location = new URL(stepUpLocation(config, need, url.pathname + url.search), config.appUrl).toString();
+      return { type: 'redirect', location, cookies: loaded.cookies };
     }
     if (loaded.cookies.length === 0) return { type: 'continue', cookies: [] };
     return { type: 'continue', cookies: loaded.cookies, requestCookie: applyCookies(cookieHeader, loaded.cookies) };
@@ -75,6 +94,14 @@ export async function guardRequest(ctx: BffContext, request: Request, rules: Gua
   const returnTo = safeReturnTo(url.pathname + url.search, config.defaultReturnTo);
   const location = new URL(`${config.loginPage}?${new URLSearchParams({ returnTo })}`, config.appUrl).toString();
   return { type: 'redirect', location, cookies, ...ended };
+}
+
+/** The rule of `protectedPaths` that covers `pathname` (the first one), if any. */
+function matchingRule(paths: GuardRules['protectedPaths'], pathname: string): string | ProtectedPath | undefined {
+  return paths.find((entry) => {
+    const p = typeof entry === 'string' ? entry : entry.path;
+    return pathname === p || pathname.startsWith(p.endsWith('/') ? p : `${p}/`);
+  });
 }
 
 /**
