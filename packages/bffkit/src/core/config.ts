@@ -12,6 +12,7 @@ import { memoryRateLimitStore } from './stores/memory-rate-limit-store';
 import type { RateLimitStore } from './stores/rate-limit-store';
 import { isSafeReturnTo } from './http/return-to';
 import { resolveObservability, type ObservabilityOptions, type ResolvedObservability } from './observability/options';
+import { logWarnings, UNSHARED_REFRESH } from './observability/config-warnings';
 import type { SessionStore } from './stores/session-store';
 import { resolveHandoff, type HandoffOptions, type ResolvedHandoff } from './backends/token-verifier';
 import { ONE_DAY, ONE_MINUTE, SEVEN_DAYS, systemClock, type Clock } from './time';
@@ -48,7 +49,11 @@ export interface BffOptions extends ObservabilityOptions {
     store?: SessionStore;
   };
   refresh?: {
-    /** Refresh this many seconds before the access token expires (capped at half its lifetime). @default 30 */
+    /**
+     * Refresh this many seconds before the access token expires (capped at half its lifetime). Without a
+     * shared `coordinator`, SessionProvider renews at this time and the server only 1 s before expiry
+     * (docs/multi-instance.md). @default 30
+     */
     skew?: number;
     /**
      * Lock + successor record shared by concurrent refreshes. @default in-memory: single flight in this
@@ -149,25 +154,6 @@ export const DEFAULTS = {
   rateLimitWindow: 15 * ONE_MINUTE,
 } as const;
 
-/**
- * Where this process remembers that it logged {@link UNSHARED_REFRESH} (it says the same for every
- * configuration). On globalThis, not in module state: Next loads this module once per bundle
- * (proxy.ts, route handlers, Server Components), and the line is once per process.
- */
-const UNSHARED_LOGGED = Symbol.for('bffkit.refresh_not_shared.logged');
-
-/** The start-up line of a production configuration without a shared refresh coordinator (docs/multi-instance.md). */
-const UNSHARED_REFRESH = {
-  code: 'refresh_not_shared',
-  message:
-    'refresh: no shared refresh coordinator (refresh.coordinator is the in-process default): with more than one instance, ' +
-    'requests that reach two instances with the same expiring session can refresh it twice, and a backend that detects ' +
-    'refresh-token reuse then signs the user out. SessionProvider renews ahead of expiry one request at a time across tabs and ' +
-    'the server refreshes only expired tokens, which avoids it for browsers running it; not for other clients sending ' +
-    'parallel requests, nor for parallel page loads after the token expired. ' +
-    'Remove the risk with refresh: { coordinator: redisRefreshCoordinator(redis) }; on one instance, pass ' +
-    'memoryRefreshCoordinator() yourself to silence this (docs/multi-instance.md).',
-} as const;
 
 /**
  * Validates options once and applies defaults. Throws {@link ConfigError} naming the field.
@@ -195,13 +181,7 @@ export function resolveConfig(options: BffOptions): ResolvedConfig {
   }
   const coordinator = options.refresh?.coordinator ?? memoryRefreshCoordinator();
   if (!options.refresh?.coordinator && process.env.NODE_ENV === 'production') observability.warnings.push(UNSHARED_REFRESH);
-  for (const warning of observability.warnings) {
-    // Once per process: Next builds one core per process, but an app may configure several.
-    const process_ = globalThis as { [UNSHARED_LOGGED]?: true };
-    if (warning.code === UNSHARED_REFRESH.code && process_[UNSHARED_LOGGED]) continue;
-    if (warning.code === UNSHARED_REFRESH.code) process_[UNSHARED_LOGGED] = true;
-    logger.warn(warning.message);
-  }
+  logWarnings(logger, observability.warnings);
   const idleTimeout = positive('session.idleTimeout', options.session?.idleTimeout, DEFAULTS.idleTimeout);
   const absoluteTimeout = positive('session.absoluteTimeout', options.session?.absoluteTimeout, DEFAULTS.absoluteTimeout);
   if (idleTimeout > absoluteTimeout) {
