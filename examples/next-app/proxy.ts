@@ -9,7 +9,7 @@ import { bff } from '@/lib/bff';
 // step-up sign-in here, with a real redirect, before anything renders (the page checks it again).
 const billingAcr = process.env.BILLING_ACR;
 export const proxy = bff.proxy({
-  protectedPaths: ['/profile', '/notes', '/sessions', '/resource', '/payments', billingAcr ? { path: '/billing', acr: billingAcr } : '/billing', '/cached'],
+  protectedPaths: ['/profile', '/notes', '/dashboard', '/sessions', '/resource', '/payments', billingAcr ? { path: '/billing', acr: billingAcr } : '/billing', '/cached'],
 });
 
 export const config = {

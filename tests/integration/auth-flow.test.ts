@@ -95,7 +95,8 @@ describe('login', () => {
     expect(body).toMatchObject({ status: 'authenticated', user: { email: DEMO.email, name: DEMO.name }, redirectTo: '/profile' });
     expect(typeof (body.user as { id: unknown }).id).toBe('string');
     expect(body.expiresAt).toBeGreaterThan(Date.now());
-    expect(Object.keys(body).sort()).toEqual(['auth', 'expiresAt', 'redirectTo', 'status', 'user']);
+    // refreshAt: when SessionProvider renews the session (stateless mode, no shared coordinator: docs/multi-instance.md).
+    expect(Object.keys(body).sort()).toEqual(['auth', 'expiresAt', 'redirectTo', 'refreshAt', 'status', 'user']);
     // The sign-in level (no secret): a password, just now.
     expect(body.auth).toEqual({ amr: ['pwd'], authTime: expect.any(Number) });
     expect(res.headers.get('cache-control')).toBe('private, no-store');
@@ -190,7 +191,7 @@ describe('session', () => {
     expect(res.headers.get('x-content-type-options')).toBe('nosniff');
     const body = JSON.parse(text);
     expect(body).toMatchObject({ status: 'authenticated', user: { email: DEMO.email, name: DEMO.name } });
-    expect(Object.keys(body).sort()).toEqual(['auth', 'expiresAt', 'status', 'user']);
+    expect(Object.keys(body).sort()).toEqual(['auth', 'expiresAt', 'refreshAt', 'status', 'user']);
     expectNoTokens(text + headersText(res), [s.access, s.refresh]);
   });
 
@@ -202,9 +203,12 @@ describe('session', () => {
     expect(setCookies(res)).toEqual([]);
   });
 
-  it('refuses other methods on the session route with 405 JSON', async () => {
-    const res = await jsonPost(url('/api/auth/session'), {});
-    await expectJsonError(res, 405, 'method_not_allowed');
+  it('POST on the session route (the browser\'s renewal) needs the anti-forgery header; other methods are refused', async () => {
+    await expectJsonError(await fetch(url('/api/auth/session'), { method: 'POST' }), 403, 'csrf_failed');
+    // The route file exports GET and POST (bff.authRoutes): Next itself answers 405 to the rest.
+    const put = await fetch(url('/api/auth/session'), { method: 'PUT' });
+    await put.arrayBuffer();
+    expect(put.status).toBe(405);
   });
 
   it('answers 404 JSON for an unknown auth action', async () => {

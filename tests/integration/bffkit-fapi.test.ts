@@ -102,7 +102,7 @@ describe('bffkit under FAPI 2.0: calls with DPoP', () => {
   it('refreshes with DPoP under a storm: 20 concurrent calls after expiry cause one refresh, all succeed with a bound token', async () => {
     const { appJar } = await signInThroughProvider(core.url);
     const before = sessionIn(appJar)!;
-    await sleep((TTL / 2 + 0.5) * 1000);
+    await sleep((TTL - 0.5) * 1000);
     await idp.resetStats();
     await api.resetStats();
     const cookie = appJar.header();
@@ -119,7 +119,7 @@ describe('bffkit under FAPI 2.0: calls with DPoP', () => {
     expect(stats.expired_token_requests).toBe(0);
     expect(stats).toMatchObject({ dpop_requests: 20, dpop_rejections: 0 });
     // And the next round refreshes again (a non-rotating provider: the old successor record is not reused).
-    await sleep((TTL / 2 + 0.5) * 1000);
+    await sleep((TTL - 0.5) * 1000);
     await idp.resetStats();
     const next = await fetch(`${core.url}/api/backend/notes`, { headers: { cookie: appJar.header() } });
     expect(next.status).toBe(200);

@@ -12,7 +12,7 @@ import { startStack, type Stack } from '../support/stack';
 
 /** Access-token lifetime: a refresh is due after half of it. */
 const TTL = 6;
-const DUE_MS = (TTL / 2 + 0.5) * 1000;
+const DUE_MS = (TTL - 0.5) * 1000;
 const SUCCESSOR_TTL = 3;
 const DIAGNOSTICS_TOKEN = 'observability-events-test-diagnostics-token';
 const DEMO = { email: 'demo@example.com', password: 'demo-password' };

@@ -63,7 +63,7 @@ describe('refresh across two instances', () => {
     const value = setCookies(login).find((c) => c.name === 'bffkit')!.value;
     cookieValues.push(value);
     const cookie = `bffkit=${value}`;
-    await new Promise((r) => setTimeout(r, (TTL / 2 + 0.5) * 1000));
+    await new Promise((r) => setTimeout(r, (TTL - 0.5) * 1000));
     await backend.resetStats();
     const [fromA, fromB] = [printedEvents(a.output()).length, printedEvents(b.output()).length];
 

@@ -80,7 +80,7 @@ describe('spans of the running app, exported over OTLP', () => {
 
   it('a page render that refreshes: proxy.ts refreshes (guard → session.load → refresh → backend.refresh), the page calls the backend in the same trace', async () => {
     const jar = await signIn();
-    await new Promise((r) => setTimeout(r, (TTL / 2 + 0.5) * 1000));
+    await new Promise((r) => setTimeout(r, (TTL - 0.5) * 1000));
     const mark = collector.spans().length;
     const res = await fetch(`${stack.app.url}/profile`, { headers: { cookie: jar.header() }, redirect: 'manual' });
     expect(res.status).toBe(200);

@@ -110,7 +110,7 @@ describe('a Sentinel failover', () => {
     // The coordinator and the rate limit work again too (their clients reconnect on their own); the
     // counter written before the kill had replicated.
     const settle = <T>(p: Promise<T>) => p.catch((e: { code?: string }) => e.code ?? 'error');
-    await expect.poll(() => settle(coordinator.acquire('after-failover', 15).then((r) => typeof r)), { timeout: 10_000 }).toBe('function');
+    await expect.poll(() => settle(coordinator.acquire('after-failover', 15).then((r) => typeof r?.renew)), { timeout: 10_000 }).toBe('function');
     await expect.poll(() => settle(limits.get('login:acct:x').then((r) => r.count)), { timeout: 10_000 }).toBe(1);
     // After the kill the new master has no replica: writes still count, and they stopped waiting for
     // one (the back-off), else they would not have come back at full speed.

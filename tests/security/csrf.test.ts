@@ -76,6 +76,17 @@ describe(item(13), () => {
     expect(await sessionStatus(t.client, demoCookie)).toBe('authenticated');
   });
 
+  it('the browser\'s session renewal (POST /api/auth/session): every forgery is 403, no refresh, the session as it was', async () => {
+    const before = await t.backend.stats();
+    for (const [what, headers, code] of forgeries()) {
+      expectRefused(await t.client.json('/api/auth/session', {}, { cookie: demoCookie, headers }), code, `renewal, ${what}`);
+    }
+    const after = await t.backend.stats();
+    expect(after.refreshes + after.refresh_failures).toBe(before.refreshes + before.refresh_failures);
+    // Control: the genuine renewal answers the session.
+    expect((await t.client.json('/api/auth/session', {}, { cookie: demoCookie })).json()).toMatchObject({ status: 'authenticated' });
+  });
+
   it('forwarded POST, PATCH and DELETE: every forgery is 403 before any backend call', async () => {
     const created = await t.client.json('/api/backend/notes', { title: 'csrf target', body: 'x' }, { cookie: demoCookie });
     expect(created.status).toBe(201);

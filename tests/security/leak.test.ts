@@ -76,7 +76,7 @@ async function browse(page: Page, js: boolean): Promise<void> {
     await page.getByTestId('note-create').click();
     await page.getByTestId('note-item').first().waitFor({ timeout: WAIT });
   }
-  await page.waitForTimeout((TTL / 2) * 1000 + 1000); // the access token is now due: the next request refreshes
+  await page.waitForTimeout((TTL - 1) * 1000 + 600); // the access token is now due (1 s before expiry without a shared coordinator): the next request refreshes
   await page.goto(`${t.app.url}/profile`);
   await page.getByTestId('profile-email').waitFor({ timeout: WAIT });
   await page.goto(`${t.app.url}/notes`);

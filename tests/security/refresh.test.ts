@@ -23,7 +23,7 @@ afterAll(async () => {
 });
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-const untilDue = () => sleep((TTL / 2) * 1000 + 600);
+const untilDue = () => sleep((TTL - 1) * 1000 + 600);
 
 /** Backend counter deltas around `fn`. */
 async function counting<T>(fn: () => Promise<T>): Promise<{ result: T; refreshes: number; reuse: number; failures: number; expired: number; invalid: number }> {

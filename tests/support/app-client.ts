@@ -35,15 +35,15 @@ export async function signIn(appUrl: string, credentials: Record<string, string>
 }
 
 /**
- * When bffkit first treats the cookie's access token as due (epoch seconds), by the default skew of 30 s
- * capped at half the lifetime, at least 1 s from 4 s on (core/session/lifetime.ts).
+ * When the server first refreshes the cookie's access token (epoch seconds) in the stateless example
+ * (no shared refresh coordinator): one second before it expires, from a 4-second lifetime on
+ * (core/session/lifetime.ts serverRefreshSkew; with Redis it would be the 30 s skew instead).
  *
  * @example
  * await sleep(dueAt(s.tokens) * 1000 + 50 - Date.now());
  */
 export function dueAt(tokens: Pick<CookieTokens, 'e' | 't'>): number {
-  const lifetime = Math.max(0, tokens.e - tokens.t);
-  return tokens.e - Math.max(Math.min(30, Math.floor(lifetime / 2)), lifetime >= 4 ? 1 : 0);
+  return tokens.e - (tokens.e - tokens.t >= 4 ? 1 : 0);
 }
 
 /** The new session cookie value a response set ('' when it cleared it), or undefined. */

@@ -39,6 +39,8 @@ export interface Stats {
   received_tokens: ReceivedToken[];
   /** Every request that carried a W3C `traceparent` (newest last, at most 200). */
   traceparents: { method: string; path: string; traceparent: string }[];
+  /** Successful refreshes by the age (whole seconds) of the refresh token they rotated. */
+  refresh_ages: Record<string, number>;
 }
 
 /** One access token as the backend received it. */
@@ -82,6 +84,17 @@ export interface RunningBackend {
   resetStats(): Promise<void>;
   /** Revokes every refresh token of the user (POST /__test/revoke). */
   revoke(email: string): Promise<void>;
+  /** Makes the backend slow (POST /__test/delay): milliseconds before each refresh / each request; 0 turns it off. */
+  delay(delays: { refreshMs?: number; allMs?: number }): Promise<void>;
+  /** Crashes the process (SIGKILL) and waits for it to exit. */
+  kill(): Promise<void>;
+  /**
+   * Starts the backend again on the same port with the same options (after `kill()` or `stop()`).
+   * With `DATABASE_PATH` in `env`, users and refresh tokens survive; without, it starts empty.
+   */
+  restart(): Promise<void>;
+  /** Freezes (SIGSTOP) or thaws (SIGCONT) the process: connections stay open, nothing answers. */
+  pause(frozen: boolean): void;
   login(email: string, password: string): Promise<TokenResponse>;
   stop(): Promise<void>;
   /** Everything the process wrote to stdout and stderr so far. */
@@ -171,6 +184,23 @@ async function spawnOnce(port: number, options: StartBackendOptions): Promise<Ru
     async revoke(email) {
       await expectOk(await post('/__test/revoke', { email }), 'POST /__test/revoke');
     },
+    async delay(delays) {
+      await expectOk(await post('/__test/delay', delays), 'POST /__test/delay');
+    },
+    async kill() {
+      if (child.exitCode !== null || child.signalCode !== null) return;
+      const exited = waitForExit(child);
+      child.kill('SIGKILL');
+      await exited;
+    },
+    async restart() {
+      if (child.exitCode === null && child.signalCode === null) throw new Error('restart() needs the backend stopped first');
+      // The new process's methods take the place of this one's (they close over the new child).
+      Object.assign(backend, await spawnOnce(port, options));
+    },
+    pause(frozen) {
+      if (child.exitCode === null && child.signalCode === null) child.kill(frozen ? 'SIGSTOP' : 'SIGCONT');
+    },
     async login(email, password) {
       const res = await post('/auth/login', { email, password });
       await expectOk(res, 'POST /auth/login');
@@ -180,6 +210,7 @@ async function spawnOnce(port: number, options: StartBackendOptions): Promise<Ru
       if (child.exitCode !== null || child.signalCode !== null) return;
       const exited = waitForExit(child);
       try {
+        process.kill(child.pid!, 'SIGCONT'); // a frozen process cannot act on SIGTERM
         process.kill(child.pid!, 'SIGTERM');
       } catch {
         // Already gone between the check and the signal.

@@ -25,7 +25,13 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
   const app = new Hono<AppEnv>();
 
   app.use('*', async (c, next) => {
-    if (!UNCOUNTED.test(c.req.path)) deps.stats.record(c.req.raw);
+    if (!UNCOUNTED.test(c.req.path)) {
+      deps.stats.record(c.req.raw);
+      // Test plumbing (POST /__test/delay): a slow backend, before anything else happens.
+      const d = deps.delays;
+      const ms = (d?.allMs ?? 0) + (c.req.path === '/auth/refresh' ? (d?.refreshMs ?? 0) : 0);
+      if (ms > 0) await new Promise((r) => setTimeout(r, ms));
+    }
     await next();
     if (!c.res.headers.has('cache-control')) c.res.headers.set('cache-control', 'no-store');
     c.res.headers.set('x-content-type-options', 'nosniff');

@@ -32,6 +32,14 @@ export interface AppDeps {
   dummyVerify: (password: string) => Promise<false>;
   /** Current time in epoch seconds. */
   now: () => number;
+  /** Injected delays (POST /__test/delay, stats-enabled backends only): fault and slow-refresh tests. */
+  delays?: Delays;
+}
+
+/** Milliseconds the backend waits before answering: refreshes, or every counted request. */
+export interface Delays {
+  refreshMs: number;
+  allMs: number;
 }
 
 /** How the request authenticated: the scheme, and the user's authentication level when the token says. */
@@ -80,6 +88,7 @@ export async function createDeps(config: BackendConfig): Promise<{ deps: AppDeps
     stats: createStats(),
     dummyVerify: await createDummyVerifier(),
     now,
+    delays: { refreshMs: 0, allMs: 0 },
   };
   return { deps, db };
 }

@@ -5,6 +5,7 @@ interface RefreshRow {
   id: number;
   family_id: string;
   user_id: number;
+  created_at: number;
   expires_at: number;
   rotated_at: number | null;
   revoked_at: number | null;
@@ -12,7 +13,8 @@ interface RefreshRow {
 
 /** Outcome of presenting a refresh token for rotation. */
 export type RotateResult =
-  | { status: 'rotated'; userId: number; refreshToken: string }
+  /** `age`: seconds the presented token lived before this rotation (the benchmarks' "one refresh per expiry"). */
+  | { status: 'rotated'; userId: number; refreshToken: string; age: number }
   | { status: 'reuse' }
   | { status: 'invalid' };
 
@@ -55,7 +57,7 @@ export function createRefreshTokens(db: Db, ttl: number): RefreshTokens {
     'INSERT INTO refresh_tokens (token_hash, family_id, user_id, created_at, expires_at) VALUES (?, ?, ?, ?, ?)',
   );
   const byHash = db.prepare<[string], RefreshRow>(
-    'SELECT id, family_id, user_id, expires_at, rotated_at, revoked_at FROM refresh_tokens WHERE token_hash = ?',
+    'SELECT id, family_id, user_id, created_at, expires_at, rotated_at, revoked_at FROM refresh_tokens WHERE token_hash = ?',
   );
   const markRotated = db.prepare('UPDATE refresh_tokens SET rotated_at = ?, replaced_by = ? WHERE id = ?');
   const revokeFamily = db.prepare(
@@ -83,7 +85,7 @@ export function createRefreshTokens(db: Db, ttl: number): RefreshTokens {
     if (row.expires_at <= now) return { status: 'invalid' };
     const next = insertToken(row.family_id, row.user_id, now);
     markRotated.run(now, next.id, row.id);
-    return { status: 'rotated', userId: row.user_id, refreshToken: next.token };
+    return { status: 'rotated', userId: row.user_id, refreshToken: next.token, age: now - row.created_at };
   });
 
   return {

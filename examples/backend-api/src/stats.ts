@@ -68,15 +68,28 @@ export interface LastRequest {
 /** Mutable stats of one backend instance. */
 export interface Stats {
   counters: StatsCounters;
+  /**
+   * Successful refreshes by the age of the refresh token they rotated (whole seconds since it was
+   * issued → count). With rotation and no reuse, every refresh token is rotated at most once; an age
+   * at or past the client's refresh time means one refresh per access-token lifetime, no earlier.
+   */
+  refreshAges: Record<string, number>;
   lastRequest: LastRequest | null;
   receivedTokens: ReceivedToken[];
   /** Every request that carried a `traceparent` (trace propagation from the app). */
   traceparents: ReceivedTraceparent[];
   bump(name: Exclude<keyof StatsCounters, 'requests'>): void;
+  /** Counts one successful refresh of a token `age` seconds old. */
+  refreshed(age: number): void;
   record(request: Request): void;
   receivedToken(entry: ReceivedToken): void;
   reset(): void;
-  snapshot(): StatsCounters & { last_request: LastRequest | null; received_tokens: ReceivedToken[]; traceparents: ReceivedTraceparent[] };
+  snapshot(): StatsCounters & {
+    last_request: LastRequest | null;
+    received_tokens: ReceivedToken[];
+    traceparents: ReceivedTraceparent[];
+    refresh_ages: Record<string, number>;
+  };
 }
 
 const zero = (): StatsCounters => ({
@@ -105,11 +118,16 @@ const zero = (): StatsCounters => ({
 export function createStats(): Stats {
   const stats: Stats = {
     counters: zero(),
+    refreshAges: {},
     lastRequest: null,
     receivedTokens: [],
     traceparents: [],
     bump(name) {
       stats.counters[name] += 1;
+    },
+    refreshed(age) {
+      const key = String(Math.max(0, Math.floor(age)));
+      stats.refreshAges[key] = (stats.refreshAges[key] ?? 0) + 1;
     },
     record(request) {
       const url = new URL(request.url);
@@ -130,11 +148,18 @@ export function createStats(): Stats {
     },
     reset() {
       stats.counters = zero();
+      stats.refreshAges = {};
       stats.lastRequest = null;
       stats.receivedTokens = [];
       stats.traceparents = [];
     },
-    snapshot: () => ({ ...stats.counters, last_request: stats.lastRequest, received_tokens: [...stats.receivedTokens], traceparents: [...stats.traceparents] }),
+    snapshot: () => ({
+      ...stats.counters,
+      last_request: stats.lastRequest,
+      received_tokens: [...stats.receivedTokens],
+      traceparents: [...stats.traceparents],
+      refresh_ages: { ...stats.refreshAges },
+    }),
   };
   return stats;
 }

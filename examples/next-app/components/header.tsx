@@ -10,6 +10,7 @@ const NAV = [
   { href: '/', label: 'Home' },
   { href: '/profile', label: 'Profile' },
   { href: '/notes', label: 'Notes' },
+  { href: '/dashboard', label: 'Dashboard' },
   { href: '/payments', label: 'Payments' },
   { href: '/sessions', label: 'Sessions' },
 ] as const;

@@ -18,7 +18,12 @@ export const bff = createBffNext(() => {
     secret,
     // BFF_SESSION_STORE=redis + REDIS_URL: sessions in Redis (see lib/session-store.ts). Default: the cookie.
     ...storage,
-    refresh: { ...storage.refresh, ...(process.env.BFF_SUCCESSOR_TTL && { successorTtl: seconds('BFF_SUCCESSOR_TTL', 120) }) },
+    refresh: {
+      ...storage.refresh,
+      ...(process.env.BFF_SUCCESSOR_TTL && { successorTtl: seconds('BFF_SUCCESSOR_TTL', 120) }),
+      // BFF_LOCK_TIMEOUT: the refresh lock's lease in seconds (default 15; renewed while a refresh runs).
+      ...(process.env.BFF_LOCK_TIMEOUT && { lockTimeout: seconds('BFF_LOCK_TIMEOUT', 15) }),
+    },
     // Audit events: one JSON line per event on stdout (lib/events.ts). OpenTelemetry: instrumentation.ts.
     events: eventsSink(),
     diagnostics: diagnostics(),

@@ -54,7 +54,7 @@ export { BffError, ConfigError, ERROR_STATUS } from './core/errors';
 export type { ErrorCode } from './core/errors';
 export type { Cookie, CookieAttributes } from './core/http/cookie';
 export { memoryRefreshCoordinator } from './core/stores/memory-refresh-coordinator';
-export type { RefreshCoordinator } from './core/stores/refresh-coordinator';
+export type { RefreshCoordinator, RefreshLease } from './core/stores/refresh-coordinator';
 export { memoryRateLimitStore } from './core/stores/memory-rate-limit-store';
 export type { RateLimitStore } from './core/stores/rate-limit-store';
 export type { SessionStore } from './core/stores/session-store';

@@ -67,6 +67,7 @@ export function authRoutes(deps: AppDeps): Hono<AppEnv> {
       return problem(c, 401, 'invalid_grant', GENERIC_GRANT_FAILURE);
     }
     deps.stats.bump('refreshes');
+    deps.stats.refreshed(result.age);
     return c.json(await tokenPair(deps, user, result.refreshToken));
   });
 

@@ -48,7 +48,13 @@ describe('Bff.readSession', () => {
     const { bff, backend, clock } = testBff();
     const { cookie } = await login(bff);
     const session = await bff.readSession(cookie);
-    expect(session).toEqual({ status: 'authenticated', user: DEMO_USER, expiresAt: (clock.now + 86_400) * 1000, auth: { amr: ['pwd'], authTime: clock.now } });
+    expect(session).toEqual({
+      status: 'authenticated',
+      user: DEMO_USER,
+      expiresAt: (clock.now + 86_400) * 1000,
+      auth: { amr: ['pwd'], authTime: clock.now },
+      refreshAt: (clock.now + 270) * 1000,
+    });
     for (const token of backend.issued) expect(JSON.stringify(session)).not.toContain(token);
   });
 

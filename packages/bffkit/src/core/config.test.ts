@@ -1,8 +1,9 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { DEFAULTS, resolveConfig, type BffOptions } from './config';
 import { ConfigError } from './errors';
 import { fakeBackend, fakeClock, recordingLogger, SECRET } from './testing/support';
 import { ONE_DAY, ONE_HOUR, SEVEN_DAYS } from './time';
+import { memoryRefreshCoordinator } from './stores/memory-refresh-coordinator';
 
 const backend = fakeBackend(fakeClock());
 const base = (extra: Partial<BffOptions> = {}): BffOptions => ({
@@ -88,6 +89,26 @@ describe('resolveConfig: cookie security by origin', () => {
     expect(logger.lines).toHaveLength(1);
     expect(logger.lines[0]).toMatchObject({ level: 'warn' });
     expect(logger.lines[0]!.message).toContain('http://localhost:3000');
+  });
+
+  it('in production without a shared refresh coordinator, says the multi-instance risk and its fix once per process, no secret', () => {
+    vi.stubEnv('NODE_ENV', 'production');
+    try {
+      const first = recordingLogger();
+      const config = resolveConfig(base({ logger: first }));
+      expect(first.lines).toHaveLength(1);
+      expect(first.lines[0]).toMatchObject({ level: 'warn' });
+      expect(first.lines[0]!.message).toMatch(/refresh it twice.*redisRefreshCoordinator.*docs\/multi-instance\.md/s);
+      expect(first.lines[0]!.message).not.toContain(config.secrets[0]!);
+      const again = recordingLogger();
+      resolveConfig(base({ logger: again }));
+      expect(again.lines).toEqual([]);
+      const chosen = recordingLogger();
+      resolveConfig(base({ logger: chosen, refresh: { coordinator: memoryRefreshCoordinator() } }));
+      expect(chosen.lines).toEqual([]);
+    } finally {
+      vi.unstubAllEnvs();
+    }
   });
 
   it('does not warn for https', () => {

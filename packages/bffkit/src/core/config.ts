@@ -12,6 +12,7 @@ import { memoryRateLimitStore } from './stores/memory-rate-limit-store';
 import type { RateLimitStore } from './stores/rate-limit-store';
 import { isSafeReturnTo } from './http/return-to';
 import { resolveObservability, type ObservabilityOptions, type ResolvedObservability } from './observability/options';
+import { logWarnings, UNSHARED_REFRESH } from './observability/config-warnings';
 import type { SessionStore } from './stores/session-store';
 import { resolveHandoff, type HandoffOptions, type ResolvedHandoff } from './backends/token-verifier';
 import { ONE_DAY, ONE_MINUTE, SEVEN_DAYS, systemClock, type Clock } from './time';
@@ -50,13 +51,27 @@ export interface BffOptions extends ObservabilityOptions {
     store?: SessionStore;
   };
   refresh?: {
-    /** Refresh this many seconds before the access token expires (capped at half its lifetime). @default 30 */
+    /**
+     * Refresh this many seconds before the access token expires (capped at half its lifetime). Without a
+     * shared `coordinator`, SessionProvider renews at this time and the server only 1 s before expiry
+     * (docs/multi-instance.md). @default 30
+     */
     skew?: number;
-    /** Lock + successor record shared by concurrent refreshes. @default in-memory (one instance) */
+    /**
+     * Lock + successor record shared by concurrent refreshes. @default in-memory: single flight in this
+     * process only. With several instances, use a shared one (`redisRefreshCoordinator`), or see
+     * docs/multi-instance.md for what stateless mode does without one. In production the default logs
+     * one warning at start-up; passing `memoryRefreshCoordinator()` yourself says you run one instance.
+     */
     coordinator?: RefreshCoordinator;
     /** How long (seconds) the new tokens stay available to requests that still carry the old cookie. @default 120 */
     successorTtl?: number;
-    /** How long (seconds) a refresh may hold the lock before another request may try. @default 15 */
+    /**
+     * The refresh lock's lease (seconds): a holder that stopped renewing it (crashed, stalled) loses
+     * it after this long; a refresh still running renews it every third of it. Requests waiting for
+     * the holder give up after twice this with 504 `upstream_timeout`, never by refreshing themselves.
+     * @default 15
+     */
     lockTimeout?: number;
   };
   csrf?: {
@@ -141,6 +156,7 @@ export const DEFAULTS = {
   rateLimitWindow: 15 * ONE_MINUTE,
 } as const;
 
+
 /**
  * Validates options once and applies defaults. Throws {@link ConfigError} naming the field.
  *
@@ -165,7 +181,9 @@ export function resolveConfig(options: BffOptions): ResolvedConfig {
       message: `baseUrl ${appUrl.origin} is plain http on localhost: cookies are sent without Secure and without the __Host- prefix. Use https in production.`,
     });
   }
-  for (const warning of observability.warnings) logger.warn(warning.message);
+  const coordinator = options.refresh?.coordinator ?? memoryRefreshCoordinator();
+  if (!options.refresh?.coordinator && process.env.NODE_ENV === 'production') observability.warnings.push(UNSHARED_REFRESH);
+  logWarnings(logger, observability.warnings);
   const idleTimeout = positive('session.idleTimeout', options.session?.idleTimeout, DEFAULTS.idleTimeout);
   const absoluteTimeout = positive('session.absoluteTimeout', options.session?.absoluteTimeout, DEFAULTS.absoluteTimeout);
   if (idleTimeout > absoluteTimeout) {
@@ -209,7 +227,7 @@ export function resolveConfig(options: BffOptions): ResolvedConfig {
     absoluteTimeout,
     store: options.session?.store,
     refreshSkew: nonNegative('refresh.skew', options.refresh?.skew, DEFAULTS.refreshSkew),
-    coordinator: options.refresh?.coordinator ?? memoryRefreshCoordinator(),
+    coordinator,
     successorTtl: positive('refresh.successorTtl', options.refresh?.successorTtl, DEFAULTS.successorTtl),
     lockTimeout: positive('refresh.lockTimeout', options.refresh?.lockTimeout, DEFAULTS.lockTimeout),
     csrf: { headerName, headerValue },

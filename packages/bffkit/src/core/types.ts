@@ -20,6 +20,13 @@ export type ClientSession =
       expiresAt: number;
       /** How and when the user signed in, when known (no secret: levels and a time). */
       auth?: AuthLevel;
+      /**
+       * Epoch milliseconds (server clock) from which the browser should renew the access token with
+       * `POST {basePath}/session`. Only without a shared refresh coordinator, where the browser's
+       * renewal, one request at a time across tabs, is what keeps instances from refreshing the same
+       * token twice (docs/multi-instance.md). `SessionProvider` does it.
+       */
+      refreshAt?: number;
     }
   | { status: 'unauthenticated' };
 

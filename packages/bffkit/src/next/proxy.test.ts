@@ -1,12 +1,15 @@
 import { describe, expect, it } from 'vitest';
 import { NextRequest } from 'next/server';
 import { APP, login, testBff } from '../core/testing/support';
+import { memoryRefreshCoordinator } from '../core/stores/memory-refresh-coordinator';
 import { makeProxy, SESSION_ENDED_HEADER } from './proxy';
 
 const RULES = { protectedPaths: ['/profile', '/api/backend'] };
 
-function setup() {
-  const t = testBff({}, { accessTtl: 60 });
+/** `shared`: a refresh coordinator shared by every instance (the Redis one), as in store mode. */
+function setup(shared = false) {
+  const coordinator = { ...memoryRefreshCoordinator(), shared };
+  const t = testBff({ refresh: { coordinator } }, { accessTtl: 60 });
   return { ...t, proxy: makeProxy(() => t.bff, RULES) };
 }
 
@@ -75,7 +78,7 @@ describe('makeProxy: turning the core decision into Next responses', () => {
   });
 
   it('marks the request it lets through when it just ended the session (refresh rejected), and drops a forged mark', async () => {
-    const { bff, proxy, clock, backend } = setup();
+    const { bff, proxy, clock, backend } = setup(true);
     const { cookie } = await login(bff);
     clock.advance(60);
     backend.nextRefresh.push({ ok: false, reason: 'rejected' });
@@ -92,7 +95,7 @@ describe('makeProxy: turning the core decision into Next responses', () => {
   });
 
   it('lets a Server Action through after ending the session too: cookie cleared on both sides, request marked', async () => {
-    const { bff, proxy, clock, backend } = setup();
+    const { bff, proxy, clock, backend } = setup(true);
     const { cookie } = await login(bff);
     clock.advance(60);
     backend.nextRefresh.push({ ok: false, reason: 'rejected' });
@@ -101,6 +104,16 @@ describe('makeProxy: turning the core decision into Next responses', () => {
     expect(res.headers.get('x-middleware-next')).toBe('1');
     expect(res.headers.getSetCookie()[0]).toMatch(/^bffkit=; Path=\/; Max-Age=0/);
     expect(res.headers.get('x-middleware-request-cookie')).toBe('a=1');
+    expect(res.headers.get('x-middleware-request-x-bffkit-session-ended')).toBe('1');
+  });
+
+  it('without a shared coordinator, marks the request but leaves the cookie (another instance may have replaced it)', async () => {
+    const { bff, proxy, clock, backend } = setup();
+    const { cookie } = await login(bff);
+    clock.advance(60);
+    backend.nextRefresh.push({ ok: false, reason: 'rejected' });
+    const res = await proxy(request('/', cookie));
+    expect(res.headers.getSetCookie()).toEqual([]);
     expect(res.headers.get('x-middleware-request-x-bffkit-session-ended')).toBe('1');
   });
 });

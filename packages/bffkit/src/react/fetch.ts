@@ -1,5 +1,6 @@
 import { DEFAULT_BASE_PATH, DEFAULT_CSRF_HEADER } from '../core/defaults';
 import { announce } from './events';
+import { beforeRequest, stillSignedIn } from './refresh-ahead';
 import { persistPendingCall, recordStepUp, stepUpState, type PendingCall } from './step-up-store';
 import type { BffFetchOptions, CsrfHeader, StepUpRequired } from './types';
 
@@ -58,8 +59,12 @@ function assertSameOrigin(input: string | URL): void {
 
 /**
  * `fetch` for the app's own API routes: same origin only, sends the anti-forgery header and the
- * session cookie (`credentials: 'same-origin'`). A 401 means the session is gone: every
- * `SessionProvider` in this tab turns unauthenticated and other tabs are told to refetch. Except a
+ * session cookie (`credentials: 'same-origin'`). When `SessionProvider` renews the session from the
+ * browser (no shared refresh coordinator, docs/multi-instance.md) and its renewal time has passed
+ * (after a sleep), the call waits for that renewal first. A 401 means the session is gone: every
+ * `SessionProvider` in this tab turns unauthenticated and other tabs are told to refetch (when the
+ * browser renews sessions, a 401 `session_expired` is checked once first: if the session is in fact
+ * live, renewed by a concurrent response, the call is sent once more instead). Except a
  * 401 `step_up_required` (an API needs a stronger sign-in, RFC 9470): the session is kept, the
  * challenge goes to `useStepUp()`, and with `{ stepUp: 'redirect' }` the stronger sign-in starts at
  * once and the call is retried once on return. The response is returned untouched (its body unread).
@@ -76,10 +81,14 @@ export async function bffFetch(input: string | URL, init?: RequestInit, options:
   assertSameOrigin(input);
   const headers = new Headers(init?.headers);
   headers.set(csrfHeader.name, csrfHeader.value);
-  const response = await fetch(input, { ...init, headers, credentials: 'same-origin' });
+  await beforeRequest();
+  const send = () => fetch(input, { ...init, headers, credentials: 'same-origin' });
+  const response = await send();
   if (response.status !== 401) return response;
-  const stepUp = await stepUpOf(response);
+  const body = await jsonOf(response);
+  const stepUp = stepUpOf(body);
   if (!stepUp) {
+    if (body?.code === 'session_expired' && resendable(init?.body) && (await stillSignedIn())) return send();
     announce({ type: 'session-ended' });
     return response;
   }
@@ -112,17 +121,25 @@ export function currentBasePath(): string {
   return basePath;
 }
 
-/** The `step_up_required` body of a 401, read from a clone (the caller's response stays unread). */
-async function stepUpOf(response: Response): Promise<StepUpRequired | null> {
+/** A JSON object body, read from a clone (the caller's response stays unread); null for anything else. */
+async function jsonOf(response: Response): Promise<Record<string, unknown> | null> {
   if (!(response.headers.get('content-type') ?? '').includes('application/json')) return null;
-  let body: unknown;
   try {
-    body = await response.clone().json();
+    const body: unknown = await response.clone().json();
+    return body && typeof body === 'object' ? (body as Record<string, unknown>) : null;
   } catch {
     return null;
   }
-  if (!body || typeof body !== 'object') return null;
-  const b = body as Record<string, unknown>;
+}
+
+/** Whether a request body can be sent a second time (a stream cannot). */
+function resendable(body: BodyInit | null | undefined): boolean {
+  return !(typeof ReadableStream !== 'undefined' && body instanceof ReadableStream);
+}
+
+/** The `step_up_required` body of a 401, or null. */
+function stepUpOf(b: Record<string, unknown> | null): StepUpRequired | null {
+  if (!b) return null;
   if (b.code !== 'step_up_required') return null;
   const acrValues = Array.isArray(b.acrValues) ? b.acrValues.filter((v): v is string => typeof v === 'string') : [];
   const maxAge = typeof b.maxAge === 'number' && Number.isSafeInteger(b.maxAge) && b.maxAge >= 0 ? b.maxAge : undefined;

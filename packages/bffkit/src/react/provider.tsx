@@ -3,7 +3,8 @@ import type { ReactNode } from 'react';
 import { announce, onRemoteSessionEvent, onSessionEvent } from './events';
 import { DEFAULT_BASE_PATH, DEFAULT_CSRF_HEADER } from '../core/defaults';
 import { configureClient, configureCsrfHeader } from './fetch';
-import { requestSession, requestSignIn, requestSignOut } from './session-api';
+import { noteSession, sessionNow, useRefreshAhead } from './refresh-ahead';
+import { requestSignIn, requestSignOut } from './session-api';
 import type {
   AuthLevel,
   ClientSession,
@@ -59,6 +60,7 @@ function isPromise(value: unknown): value is Promise<ClientSession> {
 }
 
 function toState(session: ClientSession): State {
+  noteSession(session); // when to renew it (refresh-ahead.ts)
   if (session.status !== 'authenticated') return { status: 'unauthenticated' };
   return { status: 'authenticated', user: session.user, expiresAt: session.expiresAt, ...(session.auth ? { auth: session.auth } : {}) };
 }
@@ -111,7 +113,7 @@ export function SessionProvider({
   const refetch = useCallback(async () => {
     const started = generation.current;
     lastSync.current = Date.now();
-    const next = await requestSession(basePath);
+    const next = await sessionNow(basePath);
     if (generation.current !== started) return;
     // The server ended a session this tab believed in (refresh rejected, signed out elsewhere):
     // tell every tab, so they all agree within a second.
@@ -120,6 +122,9 @@ export function SessionProvider({
     // Unknown answer (offline, 5xx): keep what we have rather than signing the user out.
     else setState((current) => (current?.status === 'loading' ? { status: 'unauthenticated' } : current));
   }, [basePath]);
+
+  // Renewal ahead of expiry, one request at a time across tabs, when the server asks for it.
+  useRefreshAhead(refetch, state?.status ?? 'loading', basePath, csrfHeader);
 
   const signIn = useCallback(
     async (credentials: SignInCredentials): Promise<SignInResult> => {
@@ -183,6 +188,7 @@ export function SessionProvider({
       (resolved) => {
         if (!live || generation.current !== started) return;
         lastSync.current = Date.now();
+        noteSession(resolved); // when to renew it (refresh-ahead.ts): a seed promise is never put in state
         if (seed === shownRef.current) {
           if (stateRef.current === null) {
             statusRef.current = resolved.status;

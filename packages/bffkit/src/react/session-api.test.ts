@@ -26,6 +26,13 @@ describe('parseClientSession', () => {
     });
   });
 
+  it('keeps refreshAt (when the browser renews), and drops one that is not a finite number', () => {
+    expect(parseClientSession({ status: 'authenticated', user, expiresAt: 5, refreshAt: 4 })).toEqual({ status: 'authenticated', user, expiresAt: 5, refreshAt: 4 });
+    for (const refreshAt of ['4', null, Number.NaN, {}]) {
+      expect(parseClientSession({ status: 'authenticated', user, expiresAt: 5, refreshAt })).toEqual({ status: 'authenticated', user, expiresAt: 5 });
+    }
+  });
+
   it('turns a numeric user id into a string', () => {
     const parsed = parseClientSession({ status: 'authenticated', user: { id: 7 }, expiresAt: 5 });
     expect(parsed).toEqual({ status: 'authenticated', user: { id: '7' }, expiresAt: 5 });

@@ -51,8 +51,12 @@ export function parseClientSession(body: unknown): ClientSession | null {
   const user = parseUser(body.user);
   const { expiresAt } = body;
   if (!user || typeof expiresAt !== 'number' || !Number.isFinite(expiresAt)) return null;
+  const session: ClientSession = { status: 'authenticated', user, expiresAt };
   const auth = parseAuth(body.auth);
-  return auth ? { status: 'authenticated', user, expiresAt, auth } : { status: 'authenticated', user, expiresAt };
+  if (auth) session.auth = auth;
+  // When the browser renews the session (refresh-ahead.ts); only without a shared refresh coordinator.
+  if (typeof body.refreshAt === 'number' && Number.isFinite(body.refreshAt)) session.refreshAt = body.refreshAt;
+  return session;
 }
 
 /** The sign-in level as the server reported it; anything malformed is left out. */

@@ -23,15 +23,17 @@ beforeAll(() => {
 describeCoordinatorContract('one node', () => singleNodeTarget(db));
 
 describe('redisRefreshCoordinator on one node', () => {
-  it('answers store_unavailable when Redis is gone, and a release never throws', async () => {
+  it('answers store_unavailable when Redis is gone (a renewal too), and a release never throws', async () => {
     const dying = await startRedis();
     try {
       const c = redisRefreshCoordinator(client(dying.url), { logger: silentLogger });
-      const release = await c.acquire('k5', 15);
+      expect(c.shared).toBe(true);
+      const lease = await c.acquire('k5', 15);
       await dying.kill();
       await expect(c.acquire('k6', 15)).rejects.toMatchObject({ code: 'store_unavailable' });
       await expect(c.getSuccessor('k5')).rejects.toMatchObject({ code: 'store_unavailable' });
-      await expect(release!()).resolves.toBeUndefined();
+      await expect(lease!.renew(15)).rejects.toMatchObject({ code: 'store_unavailable' });
+      await expect(lease!.release()).resolves.toBeUndefined();
       await expect(c.setSuccessor('k5', 'v', 60)).resolves.toBeUndefined();
     } finally {
       await dying.stop();

@@ -2,7 +2,7 @@ import { createHash, timingSafeEqual } from 'node:crypto';
 import type { BffContext, RouteAction } from '../context';
 import { send } from '../forward/transport';
 import { errorResponse, json } from '../http/response';
-import { accessTokenDue, sessionExpiresAt } from '../session/lifetime';
+import { accessTokenDue, serverRefreshSkew, sessionExpiresAt } from '../session/lifetime';
 import type { SessionData } from '../types';
 import { configView } from './config-view';
 import { sessionIdHash } from './emitter';
@@ -46,7 +46,7 @@ function tokenMatches(header: string | null, expected: Buffer): boolean {
 
 /** The caller's session: lifetimes and token expiry, never a token. */
 function sessionView(ctx: BffContext, session: SessionData, now: number): Record<string, unknown> {
-  const { idleTimeout, absoluteTimeout, refreshSkew } = ctx.config;
+  const { idleTimeout, absoluteTimeout } = ctx.config;
   const t = session.tokens;
   return {
     status: 'authenticated',
@@ -57,7 +57,7 @@ function sessionView(ctx: BffContext, session: SessionData, now: number): Record
     idleExpiresAt: iso(session.lastActiveAt + idleTimeout),
     absoluteExpiresAt: iso(session.createdAt + absoluteTimeout),
     expiresAt: iso(sessionExpiresAt(session, ctx.config)),
-    accessToken: { issuedAt: iso(t.issuedAt), expiresAt: iso(t.expiresAt), expiresIn: Math.round(t.expiresAt - now), refreshDue: accessTokenDue(t, now, refreshSkew) },
+    accessToken: { issuedAt: iso(t.issuedAt), expiresAt: iso(t.expiresAt), expiresIn: Math.round(t.expiresAt - now), refreshDue: accessTokenDue(t, now, serverRefreshSkew(ctx.config)) },
     refreshToken: t.refreshToken ? 'present' : 'absent',
     idToken: t.idToken ? 'present' : 'absent',
   };

@@ -73,6 +73,16 @@ export interface EventFields {
   'refresh.lock_waited': { waitedMs: number; result: 'successor' | 'acquired' | 'timeout' };
   /** A request with the pre-rotation refresh token got the new tokens from the successor record. */
   'refresh.successor_used': Record<never, never>;
+  /**
+   * The refresh lock's lease was renewed because the backend refresh was still running (slower than a
+   * third of `refresh.lockTimeout`): no other request may present the same refresh token meanwhile.
+   */
+  'refresh.lease_renewed': { heldMs: number };
+  /**
+   * The lease was no longer this request's at a renewal (the coordinator lost the lock, or it lapsed
+   * while this process was stalled): another instance may present the same refresh token.
+   */
+  'refresh.lease_lost': { heldMs: number };
   /** A state-changing request failed the anti-forgery header or Origin / Fetch Metadata check. */
   'csrf.rejected': { code: 'csrf_failed' | 'forbidden_origin'; method: string; path: string };
   /** The forwarding route refused a path or method before any upstream call (docs/security.md 18, 21). */
@@ -86,7 +96,7 @@ export interface EventFields {
 }
 
 /** A configuration that works but deserves a look. */
-export type ConfigWarningCode = 'insecure_cookies' | 'diagnostics_in_production';
+export type ConfigWarningCode = 'insecure_cookies' | 'diagnostics_in_production' | 'refresh_not_shared';
 
 /** The type names, for switch statements and filters. */
 export type BffEventType = keyof EventFields;
@@ -120,6 +130,8 @@ export const EVENT_OUTCOME: Readonly<Record<BffEventType, EventOutcome>> = {
   'refresh.reuse_suspected': 'failure',
   'refresh.lock_waited': 'success',
   'refresh.successor_used': 'success',
+  'refresh.lease_renewed': 'success',
+  'refresh.lease_lost': 'failure',
   'csrf.rejected': 'failure',
   'forward.refused': 'failure',
   'backchannel_logout.received': 'success',

@@ -19,6 +19,10 @@ export interface RefreshProbe {
   backend<T extends { ok: boolean }>(call: () => Promise<T>): Promise<T>;
   /** Gave up waiting for the lock. */
   timedOut<T>(outcome: T): T;
+  /** The lock's lease was renewed while the backend refresh ran (a refresh slower than a third of `lockTimeout`). */
+  leaseRenewed(heldMs: number): void;
+  /** The lease was no longer ours at a renewal: another instance may present the same refresh token. */
+  leaseLost(heldMs: number): void;
 }
 
 /** The probe of an unobserved flight: values pass straight through. */
@@ -28,6 +32,8 @@ export const NO_PROBE: RefreshProbe = {
   acquired() {},
   backend: (call) => call(),
   timedOut: (outcome) => outcome,
+  leaseRenewed() {},
+  leaseLost() {},
 };
 
 /** Most rotated refresh tokens remembered (their SHA-256 keys, ~100 bytes each). */
@@ -88,6 +94,14 @@ class Probe implements RefreshProbe {
   timedOut<T>(outcome: T): T {
     this.endWait('timeout');
     return outcome;
+  }
+
+  leaseRenewed(heldMs: number): void {
+    this.t.event('refresh.lease_renewed', { heldMs: Math.round(heldMs) });
+  }
+
+  leaseLost(heldMs: number): void {
+    this.t.event('refresh.lease_lost', { heldMs: Math.round(heldMs) });
   }
 
   private endWait(result: 'successor' | 'acquired' | 'timeout'): void {

@@ -37,7 +37,7 @@ describe('handleAuthRequest: dispatch', () => {
     expect(res.headers.get('allow')).toBe('POST');
     const put = await bff.handleAuth(new Request(`${APP}/api/auth/session`, { method: 'PUT' }));
     expect(put.status).toBe(405);
-    expect(put.headers.get('allow')).toBe('GET');
+    expect(put.headers.get('allow')).toBe('GET, POST');
   });
 
   it('accepts a trailing slash on a route', async () => {

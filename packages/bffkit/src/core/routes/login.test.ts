@@ -38,6 +38,8 @@ describe('POST /login with JSON', () => {
       user: DEMO_USER,
       expiresAt: (clock.now + 86_400) * 1000,
       auth: { amr: ['pwd'], authTime: clock.now },
+      // 300-second tokens: the browser renews 30 s before expiry (the skew), the server only 1 s before (no shared coordinator).
+      refreshAt: (clock.now + 270) * 1000,
       redirectTo: '/notes?x=1',
     });
     const cookies = res.headers.getSetCookie();

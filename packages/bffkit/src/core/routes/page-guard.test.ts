@@ -195,3 +195,30 @@ describe('guardRequest on raw URLs (skipProxyUrlNormalize)', () => {
     expect(d.type === 'redirect' && d.location).toBe(`${APP}/login?returnTo=%2Fnotes%3Ftab%3D2`);
   });
 });
+
+describe('guardRequest: prefetches never refresh (docs/multi-instance.md)', () => {
+  it('answers a prefetch with a due token 204 without a backend call; the navigation itself refreshes', async () => {
+    const { bff, backend, clock } = testBff();
+    const { cookie } = await login(bff);
+    clock.advance(299); // no shared coordinator: due 1 s before expiry
+    for (const headers of [{ 'next-router-prefetch': '1', rsc: '1' }, { 'sec-purpose': 'prefetch' }, { purpose: 'prefetch' }, { 'sec-purpose': 'prefetch;prerender' }]) {
+      const d = await bff.guard(get('/profile', { cookie, headers }), RULES);
+      if (d.type !== 'respond') throw new Error(`expected respond, got ${d.type}`);
+      expect(d.response.status).toBe(204);
+      expect(d.response.headers.get('cache-control')).toMatch(/private/);
+      expect(d.response.headers.getSetCookie()).toEqual([]);
+    }
+    expect(backend.calls.refresh).toBe(0);
+    const navigation = cont(await bff.guard(get('/profile', { cookie, headers: { rsc: '1' } }), RULES));
+    expect(navigation.cookies).toHaveLength(1);
+    expect(backend.calls.refresh).toBe(1);
+  });
+
+  it('lets a prefetch with a token still in use through as usual', async () => {
+    const { bff, backend, clock } = testBff();
+    const { cookie } = await login(bff);
+    clock.advance(270); // past the skew, but no shared coordinator: still used as it is
+    expect(await bff.guard(get('/profile', { cookie, headers: { 'next-router-prefetch': '1' } }), RULES)).toEqual({ type: 'continue', cookies: [] });
+    expect(backend.calls.refresh).toBe(0);
+  });
+});

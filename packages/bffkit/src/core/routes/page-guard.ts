@@ -2,6 +2,7 @@ import type { BffContext } from '../context';
 import { applyCookies, serializeCookie, type Cookie } from '../http/cookie';
 import { errorResponse, PRIVATE_CACHE_CONTROL, toErrorResponse, withCookies } from '../http/response';
 import { safeReturnTo } from '../http/return-to';
+import { accessTokenDue, serverRefreshSkew } from '../session/lifetime';
 import { loadSession } from '../session/load';
 import { authSatisfies, checkRequirement, type AuthRequirement } from '../step-up/level';
 import { stepUpLocation } from '../step-up/location';
@@ -40,6 +41,9 @@ export type GuardDecision =
  * Decides, before rendering, what happens to a request: refresh a due token and hand the fresh
  * cookie to both the browser and this request's Server Components (docs/security.md 26); send
  * anonymous page requests to the login page with a safe `returnTo`; answer APIs with 401 JSON.
+ * A prefetch (the router's, or the browser's speculative one) never refreshes: with a due token it
+ * is answered 204, nothing to prefetch (Next drops it and the navigation itself refreshes), so a
+ * burst of prefetches across instances never presents the same refresh token twice.
  * Route handlers still check the session themselves: this is a convenience layer, not the
  * authorisation (docs/security.md 23).
  *
@@ -59,8 +63,12 @@ export async function guardRequest(ctx: BffContext, request: Request, rules: Gua
   // Fast path: no cookie of ours at all on a public page, nothing to read.
   if (!isProtected && !(cookieHeader ?? '').includes(config.cookie.name)) return { type: 'continue', cookies: [] };
 
-  const loaded = await loadSession(ctx, cookieHeader, 'if-due');
+  const prefetch = isPrefetch(request);
+  const loaded = await loadSession(ctx, cookieHeader, prefetch ? 'never' : 'if-due');
   if (loaded.kind === 'active') {
+    if (prefetch && accessTokenDue(loaded.session.tokens, config.clock(), serverRefreshSkew(config))) {
+      return { type: 'respond', response: withCookies(new Response(null, { status: 204, headers: { 'cache-control': PRIVATE_CACHE_CONTROL } }), loaded.cookies) };
+    }
     if (typeof rule === 'object' && !authSatisfies(loaded.session.auth, rule, config.clock())) {
       const need = checkRequirement(rule);
       if (isApi) return { type: 'respond', response: withCookies(stepUpResponse(need, config.backend.startLogin ? 'redirect' : 'form'), loaded.cookies) };
@@ -94,6 +102,20 @@ function matchingRule(paths: GuardRules['protectedPaths'], pathname: string): st
     const p = typeof entry === 'string' ? entry : entry.path;
     return pathname === p || pathname.startsWith(p.endsWith('/') ? p : `${p}/`);
   });
+}
+
+/**
+ * Whether a request is speculative: Next's router prefetch (`Next-Router-Prefetch`), or the browser's
+ * own (`Sec-Purpose: prefetch`, speculation rules and `<link rel=prefetch>`; `Purpose: prefetch` in
+ * older browsers and the Pages Router).
+ *
+ * @example
+ * isPrefetch(new Request(url, { headers: { 'next-router-prefetch': '1' } })); // true
+ */
+export function isPrefetch(request: Request): boolean {
+  const h = request.headers;
+  if (h.get('next-router-prefetch') !== null) return true;
+  return /(^|[\s,;])prefetch\b/i.test(`${h.get('sec-purpose') ?? ''},${h.get('purpose') ?? ''}`);
 }
 
 /**

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { memoryRefreshCoordinator } from '../stores/memory-refresh-coordinator';
 import { APP, cookieHeaderFrom, DEMO_USER, get, isClearing, login, memoryStore, testBff } from '../testing/support';
 
 const SESSION = '/api/auth/session';
@@ -25,7 +26,13 @@ describe('GET /session', () => {
     const res = await bff.handleAuth(get(SESSION, { cookie }));
     expectPrivateJson(res);
     const text = await res.text();
-    expect(JSON.parse(text)).toEqual({ status: 'authenticated', user: DEMO_USER, expiresAt: (clock.now + 86_400) * 1000, auth: { amr: ['pwd'], authTime: clock.now } });
+    expect(JSON.parse(text)).toEqual({
+      status: 'authenticated',
+      user: DEMO_USER,
+      expiresAt: (clock.now + 86_400) * 1000,
+      auth: { amr: ['pwd'], authTime: clock.now },
+      refreshAt: (clock.now + 270) * 1000,
+    });
     for (const token of backend.issued) expect(text).not.toContain(token);
     expect(res.headers.getSetCookie()).toEqual([]);
   });
@@ -52,14 +59,36 @@ describe('GET /session', () => {
     expect(backend.calls.refresh).toBe(1);
   });
 
-  it('turns unauthenticated and clears the cookie when the refresh token is rejected', async () => {
+  it('turns unauthenticated when the refresh token is rejected; clears the cookie with a shared coordinator', async () => {
+    const { bff, backend, clock } = testBff({ refresh: { coordinator: { ...memoryRefreshCoordinator(), shared: true } } });
+    const { cookie } = await login(bff);
+    clock.advance(300);
+    backend.nextRefresh.push({ ok: false, reason: 'rejected' });
+    const res = await bff.handleAuth(get(SESSION, { cookie }));
+    expect(await res.json()).toEqual({ status: 'unauthenticated' });
+    expect(res.headers.getSetCookie()).toHaveLength(1);
+    expect(res.headers.getSetCookie().every(isClearing)).toBe(true);
+  });
+
+  it('without a shared coordinator, a rejection answers unauthenticated and leaves the cookie to the browser\'s renewal', async () => {
     const { bff, backend, clock } = testBff();
     const { cookie } = await login(bff);
     clock.advance(300);
     backend.nextRefresh.push({ ok: false, reason: 'rejected' });
     const res = await bff.handleAuth(get(SESSION, { cookie }));
     expect(await res.json()).toEqual({ status: 'unauthenticated' });
-    expect(res.headers.getSetCookie().every(isClearing)).toBe(true);
+    expect(res.headers.getSetCookie()).toEqual([]);
+    const renewal = await bff.handleAuth(renew(cookie));
+    expect(await renewal.json()).toEqual({ status: 'unauthenticated' });
+    expect(renewal.headers.getSetCookie()).toHaveLength(1);
+    expect(renewal.headers.getSetCookie().every(isClearing)).toBe(true);
+    expect(backend.calls.refresh).toBe(1);
+  });
+
+  it('says when the browser renews (refreshAt) only without a shared coordinator', async () => {
+    const { bff } = testBff({ refresh: { coordinator: { ...memoryRefreshCoordinator(), shared: true } } });
+    const { cookie } = await login(bff);
+    expect(await (await bff.handleAuth(get(SESSION, { cookie }))).json()).not.toHaveProperty('refreshAt');
   });
 
   it('still answers the user when the backend is down (the session is kept)', async () => {
@@ -85,10 +114,58 @@ describe('GET /session', () => {
     expect(res.headers.getSetCookie()).toEqual([]);
   });
 
-  it('does not accept POST (405)', async () => {
+  it('does not accept PUT (405, Allow: GET, POST)', async () => {
     const { bff } = testBff();
-    const res = await bff.handleAuth(new Request(`${APP}${SESSION}`, { method: 'POST', headers: { 'x-csrf': '1' } }));
+    const res = await bff.handleAuth(new Request(`${APP}${SESSION}`, { method: 'PUT', headers: { 'x-csrf': '1' } }));
     expect(res.status).toBe(405);
-    expect(res.headers.get('allow')).toBe('GET');
+    expect(res.headers.get('allow')).toBe('GET, POST');
+  });
+});
+
+/** The browser's renewal request, as SessionProvider sends it. */
+function renew(cookie?: string, headers: Record<string, string> = { 'x-csrf': '1' }) {
+  return new Request(`${APP}${SESSION}`, { method: 'POST', headers: { ...headers, ...(cookie ? { cookie } : {}) } });
+}
+
+describe('POST /session (the browser\'s renewal)', () => {
+  it('needs the anti-forgery header and a same-origin request, and never refreshes without them', async () => {
+    const { bff, backend, clock } = testBff();
+    const { cookie } = await login(bff);
+    clock.advance(260);
+    for (const req of [renew(cookie, {}), renew(cookie, { 'x-csrf': '1', origin: 'https://evil.example' }), renew(cookie, { 'x-csrf': '1', 'sec-fetch-site': 'cross-site' })]) {
+      const res = await bff.handleAuth(req);
+      expect(res.status).toBe(403);
+      expect(res.headers.getSetCookie()).toEqual([]);
+    }
+    expect(backend.calls.refresh).toBe(0);
+  });
+
+  it('renews at the browser\'s time, ahead of the server\'s (GET would not yet), and answers the next refreshAt', async () => {
+    const { bff, backend, clock } = testBff();
+    const { cookie } = await login(bff);
+    clock.advance(269);
+    const early = await bff.handleAuth(renew(cookie));
+    expect(backend.calls.refresh).toBe(0);
+    expect(((await early.json()) as { refreshAt: number }).refreshAt).toBe((clock.now + 1) * 1000);
+    clock.advance(1);
+    expect((await bff.handleAuth(get(SESSION, { cookie }))).headers.getSetCookie()).toEqual([]);
+    expect(backend.calls.refresh).toBe(0);
+    const res = await bff.handleAuth(renew(cookie));
+    expectPrivateJson(res);
+    expect(backend.calls.refresh).toBe(1);
+    const body = (await res.json()) as { status: string; refreshAt: number };
+    expect(body).toMatchObject({ status: 'authenticated', refreshAt: (clock.now + 270) * 1000 });
+    const next = cookieHeaderFrom(res.headers.getSetCookie());
+    expect(next).not.toBe(cookie);
+    // Another tab's renewal right after, with the renewed cookie: nothing to do.
+    expect((await bff.handleAuth(renew(next))).headers.getSetCookie()).toEqual([]);
+    expect(backend.calls.refresh).toBe(1);
+  });
+
+  it('answers unauthenticated without a session', async () => {
+    const { bff } = testBff();
+    const res = await bff.handleAuth(renew());
+    expect(res.status).toBe(200);
+    expect(await res.json()).toEqual({ status: 'unauthenticated' });
   });
 });

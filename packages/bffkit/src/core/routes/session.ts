@@ -1,15 +1,32 @@
-import type { RouteAction } from '../context';
-import { json, toErrorResponse, withCookies } from '../http/response';
+import type { BffContext, RouteAction } from '../context';
+import { checkCsrf } from '../http/csrf';
+import { errorResponse, json, toErrorResponse, withCookies } from '../http/response';
 import { toClientSession } from '../session/client-view';
-import { loadSession } from '../session/load';
+import { loadSession, type RefreshMode } from '../session/load';
 import type { ClientSession } from '../types';
 
 /**
  * `GET {basePath}/session`: who is signed in. Refreshes a due access token here (a route handler can
  * write cookies), so a permanently rejected refresh turns the UI unauthenticated at once.
  */
-export const sessionAction: RouteAction = async (ctx, request) => {
-  const loaded = await loadSession(ctx, request.headers.get('cookie'), 'if-due');
+export const sessionAction: RouteAction = (ctx, request) => answerSession(ctx, request, 'if-due');
+
+/**
+ * `POST {basePath}/session` (anti-forgery header required): the browser's own renewal. Like GET, but
+ * the access token is renewed already at the browser's earlier time (`refreshAt` in the answer), and a
+ * cookie whose refresh token the backend refused is cleared. SessionProvider sends it one at a time
+ * across tabs (Web Locks), which is what makes refresh safe without a shared coordinator
+ * (docs/multi-instance.md).
+ */
+export const sessionRenewAction: RouteAction = async (ctx, request) => {
+  const csrf = checkCsrf(request, { ...ctx.config.csrf, appOrigin: ctx.config.appOrigin }, 'header');
+  ctx.telemetry.csrf(request, csrf);
+  if (!csrf.ok) return errorResponse(csrf.code, csrf.message);
+  return answerSession(ctx, request, 'ahead');
+};
+
+async function answerSession(ctx: BffContext, request: Request, mode: RefreshMode): Promise<Response> {
+  const loaded = await loadSession(ctx, request.headers.get('cookie'), mode);
   switch (loaded.kind) {
     case 'active':
       return withCookies(json(toClientSession(loaded.session, ctx.config)), loaded.cookies);
@@ -20,4 +37,4 @@ export const sessionAction: RouteAction = async (ctx, request) => {
     default:
       return withCookies(json({ status: 'unauthenticated' } satisfies ClientSession), loaded.cookies);
   }
-};
+}

@@ -8,7 +8,7 @@ import { logoutAction } from './logout';
 import { oidcCallbackAction } from './oidc/callback';
 import { oidcJwksAction } from './oidc/jwks';
 import { oidcLoginAction } from './oidc/login';
-import { sessionAction } from './session';
+import { sessionAction, sessionRenewAction } from './session';
 
 /**
  * The auth routes, as a dispatch table: action name → method → handler. Adding a route is one line.
@@ -19,7 +19,8 @@ export const AUTH_ROUTES: Readonly<Record<string, Readonly<Record<string, RouteA
   login: { POST: loginAction },
   logout: { POST: logoutAction },
   handoff: { POST: handoffAction },
-  session: { GET: sessionAction },
+  // POST: the browser's one-at-a-time renewal (anti-forgery header), docs/multi-instance.md.
+  session: { GET: sessionAction, POST: sessionRenewAction },
   diagnostics: { GET: diagnosticsAction },
   // OpenID Connect (404 unless the backend adapter supports redirect sign-in). The callback is the one
   // GET that creates a session: it needs this browser's transaction cookie and the provider's code.

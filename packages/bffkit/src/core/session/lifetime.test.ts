@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { accessTokenDue, isSessionAlive, renewalInterval, sessionExpiresAt, shouldRenew } from './lifetime';
+import { accessTokenDue, browserRefreshAt, isSessionAlive, refreshDueAt, renewalInterval, serverRefreshSkew, sessionExpiresAt, shouldRenew } from './lifetime';
 import { ONE_DAY, ONE_HOUR, ONE_MINUTE, SEVEN_DAYS } from '../time';
 
 const L = { idleTimeout: ONE_DAY, absoluteTimeout: SEVEN_DAYS };
@@ -85,5 +85,36 @@ describe('accessTokenDue', () => {
 
   it('treats a token issued after its expiry (a broken answer) as due', () => {
     expect(accessTokenDue({ issuedAt: T0, expiresAt: T0 - 10 }, T0, 30)).toBe(true);
+  });
+});
+
+describe('refreshDueAt and browserRefreshAt', () => {
+  const tokens = (lifetime: number) => ({ issuedAt: T0, expiresAt: T0 + lifetime });
+
+  it('the server refreshes skew seconds before expiry, capped at half the lifetime, at least 1 s before', () => {
+    expect(refreshDueAt(tokens(300), 30)).toBe(T0 + 270);
+    expect(refreshDueAt(tokens(20), 30)).toBe(T0 + 10);
+    expect(refreshDueAt(tokens(6), 0)).toBe(T0 + 5);
+    expect(accessTokenDue(tokens(300), T0 + 269, 30)).toBe(false);
+    expect(accessTokenDue(tokens(300), T0 + 270, 30)).toBe(true);
+  });
+
+  it('the browser renews at the skew, and 1 to 15 s ahead of the server (skew 0), never before the token was issued', () => {
+    expect(browserRefreshAt(tokens(300), 30)).toBe(T0 + 270);
+    expect(browserRefreshAt(tokens(300), 0)).toBe(T0 + 284);
+    expect(browserRefreshAt(tokens(3600), 30)).toBe(T0 + 3570);
+    expect(browserRefreshAt(tokens(20), 30)).toBe(T0 + 10);
+    expect(browserRefreshAt(tokens(8), 30)).toBe(T0 + 4);
+    expect(browserRefreshAt(tokens(6), 30)).toBe(T0 + 3);
+    expect(browserRefreshAt(tokens(4), 30)).toBe(T0 + 2);
+    expect(browserRefreshAt(tokens(1), 30)).toBe(T0);
+    for (const lifetime of [4, 5, 10, 60, 300, 86_400]) {
+      for (const skew of [0, 5, 30, 120]) expect(browserRefreshAt(tokens(lifetime), skew)).toBeLessThan(refreshDueAt(tokens(lifetime), 0));
+    }
+  });
+
+  it('the server uses the configured skew only with a shared coordinator', () => {
+    expect(serverRefreshSkew({ refreshSkew: 30, coordinator: { shared: true } })).toBe(30);
+    expect(serverRefreshSkew({ refreshSkew: 30, coordinator: { shared: false } })).toBe(0);
   });
 });

@@ -79,9 +79,53 @@ export function shouldRenew(session: Pick<SessionData, 'lastActiveAt'>, now: num
  * if (accessTokenDue(session.tokens, now, 30)) await refresh();
  */
 export function accessTokenDue(tokens: Pick<TokenSet, 'expiresAt' | 'issuedAt'>, now: number, skew: number): boolean {
+  return now >= refreshDueAt(tokens, skew);
+}
+
+/**
+ * When the server refreshes the access token (epoch seconds): `skew` before it expires, the skew
+ * capped at half the token's lifetime.
+ *
+ * @example
+ * refreshDueAt({ issuedAt: 0, expiresAt: 300 }, 30); // 270
+ */
+export function refreshDueAt(tokens: Pick<TokenSet, 'expiresAt' | 'issuedAt'>, skew: number): number {
   const lifetime = Math.max(0, tokens.expiresAt - tokens.issuedAt);
   // At least one second of margin (when the lifetime allows it): times are whole seconds, and a
   // request that leaves just before `exp` may arrive just after it.
   const effectiveSkew = Math.max(Math.min(skew, Math.floor(lifetime / 2)), lifetime >= 4 ? 1 : 0);
-  return now >= tokens.expiresAt - effectiveSkew;
+  return tokens.expiresAt - effectiveSkew;
+}
+
+/** Most seconds the browser renews ahead of the server's own due time, when the skew alone gives less. */
+const MAX_BROWSER_LEAD = 15;
+
+/**
+ * The refresh skew the server itself uses. With a shared refresh coordinator, the configured one.
+ * Without (stateless mode on several instances, each with its own in-process lock), 0: the server
+ * uses an access token that is still valid (with the one-second margin of {@link refreshDueAt}) and
+ * refreshes only one that is not, which leaves the time from the skew to that margin to the
+ * browser's one-at-a-time renewal ({@link browserRefreshAt}, docs/multi-instance.md).
+ *
+ * @example
+ * accessTokenDue(session.tokens, now, serverRefreshSkew(config));
+ */
+export function serverRefreshSkew(config: { refreshSkew: number; coordinator: { shared: boolean } }): number {
+  return config.coordinator.shared ? config.refreshSkew : 0;
+}
+
+/**
+ * When the browser renews the access token (epoch seconds), without a shared refresh coordinator:
+ * at the configured skew (what the server would use with one), and at least a third of the token's
+ * usable life (1 to 15 seconds) before the server's own refresh (skew 0). The browser's one request
+ * at a time across tabs is then the refresh (docs/multi-instance.md); the server's own stays for
+ * clients that did not renew.
+ *
+ * @example
+ * browserRefreshAt({ issuedAt: 0, expiresAt: 300 }, 30); // 270 (the server's is 299)
+ */
+export function browserRefreshAt(tokens: Pick<TokenSet, 'expiresAt' | 'issuedAt'>, skew: number): number {
+  const server = refreshDueAt(tokens, 0);
+  const lead = Math.min(MAX_BROWSER_LEAD, Math.max(1, Math.floor((server - tokens.issuedAt) / 3)));
+  return Math.max(tokens.issuedAt, Math.min(refreshDueAt(tokens, skew), server - lead));
 }

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { BackendResult } from '../backends/adapter';
 import { createBff } from '../bff';
+import { memoryRefreshCoordinator } from '../stores/memory-refresh-coordinator';
 import type { LoadedSession } from './load';
 import {
   APP,
@@ -23,6 +24,11 @@ import { ONE_DAY, ONE_HOUR, SEVEN_DAYS } from '../time';
 import type { TokenSet } from '../types';
 
 const LONG_TOKENS = { accessTtl: 30 * ONE_DAY };
+
+/** Another app instance in front of the same backend and clock, with its own in-process state. */
+function otherInstance(t: ReturnType<typeof testBff>, options: Partial<Parameters<typeof createBff>[0]> = {}) {
+  return createBff({ secret: SECRET, baseUrl: APP, backend: t.backend, clock: t.clock, logger: recordingLogger(), ...options });
+}
 
 function active(loaded: LoadedSession) {
   if (loaded.kind !== 'active') throw new Error(`expected an active session, got ${loaded.kind}`);
@@ -146,7 +152,10 @@ describe('loadSession: refresh', () => {
     const { bff, backend, clock } = testBff();
     const { cookie } = await login(bff);
     const before = active(await bff.loadSession(cookie, 'never')).session.tokens;
-    clock.advance(300 - 30); // default skew: 30 s
+    // No shared coordinator: the server refreshes only a token that is no longer usable (1 s margin).
+    clock.advance(300 - 2);
+    expect(active(await bff.loadSession(cookie)).cookies).toEqual([]);
+    clock.advance(1);
     const refreshed = active(await bff.loadSession(cookie));
     expect(backend.calls.refresh).toBe(1);
     expect(backend.refreshedWith).toEqual([before.refreshToken]);
@@ -186,8 +195,19 @@ describe('loadSession: refresh', () => {
     expect(stale.session.tokens).toEqual(first.session.tokens);
   });
 
-  it('ends the session when the backend rejects the refresh token: cookie cleared, no retry', async () => {
-    const { bff, backend, clock, logger } = testBff();
+  it('with a shared coordinator, the server refreshes at the configured skew', async () => {
+    const { bff, backend, clock } = testBff({ refresh: { coordinator: { ...memoryRefreshCoordinator(), shared: true } } });
+    const { cookie } = await login(bff);
+    clock.advance(300 - 31);
+    await bff.loadSession(cookie);
+    expect(backend.calls.refresh).toBe(0);
+    clock.advance(1); // default skew: 30 s
+    expect(active(await bff.loadSession(cookie)).cookies).toHaveLength(1);
+    expect(backend.calls.refresh).toBe(1);
+  });
+
+  it('ends the session when the backend rejects the refresh token (shared coordinator): cookie cleared, no retry', async () => {
+    const { bff, backend, clock, logger } = testBff({ refresh: { coordinator: { ...memoryRefreshCoordinator(), shared: true } } });
     const { cookie } = await login(bff);
     clock.advance(300);
     backend.nextRefresh.push({ ok: false, reason: 'rejected' });
@@ -197,6 +217,55 @@ describe('loadSession: refresh', () => {
     expect(logger.lines.some((l) => l.message.includes('refresh token rejected'))).toBe(true);
     expect((await bff.loadSession(cookie)).kind).toBe('anonymous');
     expect(backend.calls.refresh).toBe(1);
+  });
+
+  it('without a shared coordinator, a rejection ends the session but leaves the cookie (a concurrent response may have replaced it) and the session id alive', async () => {
+    const t = testBff();
+    const { bff, backend, clock, logger } = t;
+    const { cookie } = await login(bff);
+    clock.advance(300);
+    // Another instance refreshed the same session a moment ago: this one's refresh is refused.
+    const winner = active(await otherInstance(t).loadSession(cookie));
+    backend.nextRefresh.push({ ok: false, reason: 'rejected' });
+    const loaded = await bff.loadSession(cookie);
+    expect(loaded).toEqual({ kind: 'ended', cookies: [] });
+    expect(logger.lines.some((l) => l.message.includes('refresh token rejected'))).toBe(true);
+    // The refused token is not presented again by this instance (the same answer, no backend call) …
+    expect((await bff.loadSession(cookie)).kind).toBe('ended');
+    expect(backend.calls.refresh).toBe(2);
+    // … and the winner's cookie, with the same session id and the new tokens, still works here.
+    const next = cookieHeaderFrom(winner.cookies.map((c) => setCookieLine(c)));
+    expect(active(await bff.loadSession(next)).session.id).toBe(winner.session.id);
+  });
+
+  it("the browser's own renewal (mode 'ahead') clears a cookie whose refresh token was refused", async () => {
+    const { bff, backend, clock } = testBff();
+    const { cookie } = await login(bff);
+    clock.advance(300);
+    backend.nextRefresh.push({ ok: false, reason: 'rejected' });
+    const loaded = await bff.loadSession(cookie, 'ahead');
+    expect(loaded.kind === 'ended' && loaded.cookies.length === 1 && isClearing(loaded.cookies[0]!)).toBe(true);
+  });
+
+  it('with a store, a refused refresh goes on with the session as stored when another instance refreshed it meanwhile', async () => {
+    const store = memoryStore();
+    const t = testBff({ session: { store } });
+    const { bff, backend, clock } = t;
+    const { cookie } = await login(bff);
+    clock.advance(300);
+    // Both instances read the old session; this one's refresh is still at the backend when the other
+    // instance (its own in-process coordinator) refreshes and stores the session; then this one's is refused.
+    const other = otherInstance(t, { session: { store } });
+    const held = deferred<BackendResult<TokenSet>>();
+    backend.nextRefresh.push(() => held.promise);
+    const racing = bff.loadSession(cookie);
+    while (backend.calls.refresh < 1) await new Promise((r) => setImmediate(r));
+    const refreshed = active(await other.loadSession(cookie));
+    held.resolve({ ok: false, reason: 'rejected' });
+    const loaded = active(await racing);
+    expect(loaded.session.tokens).toEqual(refreshed.session.tokens);
+    expect(backend.calls.refresh).toBe(2);
+    expect(store.sessions.size).toBe(1);
   });
 
   it('ends a due session that has no refresh token', async () => {

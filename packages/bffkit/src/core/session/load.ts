@@ -4,7 +4,7 @@ import { BffError } from '../errors';
 import type { Cookie } from '../http/cookie';
 import type { EndWhy } from '../observability/session-observer';
 import type { SessionData } from '../types';
-import { accessTokenDue } from './lifetime';
+import { accessTokenDue, browserRefreshAt, serverRefreshSkew } from './lifetime';
 import type { SessionRead } from './session-cookie';
 
 /** The session of one request, after lifetimes and (when asked) the refresh were applied. */
@@ -21,8 +21,13 @@ export type LoadedSession =
   /** A transient failure (backend or store down): the session is kept, the caller answers `error`. */
   | { kind: 'unavailable'; error: BffError; /** The live session as read, when the failure came after reading it. */ session?: SessionData };
 
-/** How {@link loadSession} treats the access token. */
-export type RefreshMode = 'never' | 'if-due' | 'force';
+/**
+ * How {@link loadSession} treats the access token: `'never'` refresh it; `'if-due'` when the server's
+ * refresh skew says so; `'ahead'` already at the browser's earlier renewal time (the browser's own
+ * one-at-a-time renewal, `POST {basePath}/session`: see docs/multi-instance.md); `'force'` whatever
+ * its expiry.
+ */
+export type RefreshMode = 'never' | 'if-due' | 'ahead' | 'force';
 
 /** Most successor hops followed when the tokens a successor record gives are already due again. */
 const MAX_HOPS = 3;
@@ -71,10 +76,16 @@ export async function updateSession(
   let session = original;
   let changed = false;
   let force = mode === 'force';
-  for (let hop = 0; mode !== 'never' && hop < MAX_HOPS && (force || accessTokenDue(session.tokens, now, config.refreshSkew)); hop++) {
+  // Without a shared coordinator the server refreshes only a token no longer usable (serverRefreshSkew).
+  const skew = serverRefreshSkew(config);
+  const due = (tokens: SessionData['tokens']) =>
+    mode === 'ahead' ? now >= browserRefreshAt(tokens, config.refreshSkew) : accessTokenDue(tokens, now, skew);
+  // The browser's own renewal request is the one that may clear a cookie whose refresh token is dead.
+  const confirmed = mode === 'ahead';
+  for (let hop = 0; mode !== 'never' && hop < MAX_HOPS && (force || due(session.tokens)); hop++) {
     force = false;
     const refreshToken = session.tokens.refreshToken;
-    if (!refreshToken) return endRefusedSession(ctx, session, presentNames, now, 'no refresh token');
+    if (!refreshToken) return endRefusedSession(ctx, session, presentNames, now, 'no refresh token', confirmed);
     let outcome;
     try {
       outcome = await refresher.refresh(refreshToken, session.dpopKey ? { dpopKey: session.dpopKey } : {});
@@ -84,8 +95,15 @@ export async function updateSession(
       return { kind: 'unavailable', error: error instanceof BffError ? error : transientError('unavailable'), session: original };
     }
     if (!outcome.ok) {
-      if (outcome.reason === 'rejected') return endRefusedSession(ctx, session, presentNames, now, 'refresh token rejected');
-      return { kind: 'unavailable', error: transientError(outcome.reason), session: original };
+      if (outcome.reason !== 'rejected') return { kind: 'unavailable', error: transientError(outcome.reason), session: original };
+      // With a store, another instance may have refreshed this session meanwhile (it holds the rotated
+      // token, which is why ours was refused): go on with the session as it is stored now.
+      const stored = await ctx.sessions.find(session.id).catch(() => null);
+      if (stored && stored.tokens.refreshToken !== refreshToken) {
+        session = stored;
+        continue;
+      }
+      return endRefusedSession(ctx, session, presentNames, now, 'refresh token rejected', confirmed);
     }
     // A refresh answer without an ID token keeps the session's (OpenID Connect logout needs it).
     const idToken = outcome.tokens.idToken ?? session.tokens.idToken;
@@ -148,14 +166,27 @@ function liveNames(cookies: readonly Cookie[]): string[] {
 
 /**
  * Ends a session whose refresh token the backend refused: one log line, the session ended where it
- * lives, its cookies cleared (docs/security.md 12).
+ * lives, its cookies cleared (docs/security.md 12). Except in stateless mode without a shared refresh
+ * coordinator, where another instance may have refreshed the same session a moment ago and its
+ * response may already have replaced the cookie with a live one: there the answer is still
+ * `ended` (401 `session_expired`), but the cookie is left as it is and the session id is not
+ * remembered as ended (the successor cookie carries the same id); the refused refresh token is
+ * (see refresh.ts). Only the browser's own renewal request (`confirmed`, one at a time) clears it.
  *
  * @example
  * return endRefusedSession(ctx, session, presentNames, now, 'refresh token rejected');
  */
-export async function endRefusedSession(ctx: BffContext, session: SessionData, presentNames: string[], now: number, why: EndWhy): Promise<LoadedSession> {
+export async function endRefusedSession(
+  ctx: BffContext,
+  session: SessionData,
+  presentNames: string[],
+  now: number,
+  why: EndWhy,
+  confirmed = false,
+): Promise<LoadedSession> {
   ctx.config.logger.info(`session ended: ${why}`);
   ctx.telemetry.ended(session, why);
+  if (!confirmed && !ctx.sessions.revocable && !ctx.config.coordinator.shared) return { kind: 'ended', cookies: [] };
   try {
     await ctx.sessions.end(session, now);
   } catch {

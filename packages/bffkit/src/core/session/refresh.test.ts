@@ -30,6 +30,7 @@ function spyCoordinator(inner: RefreshCoordinator = memoryRefreshCoordinator()) 
   const keys: string[] = [];
   const values: string[] = [];
   const coordinator: RefreshCoordinator = {
+    shared: inner.shared,
     acquire: (key, ttl) => (keys.push(key), inner.acquire(key, ttl)),
     getSuccessor: (key) => (keys.push(key), inner.getSuccessor(key)),
     setSuccessor: (key, value, ttl) => (keys.push(key), values.push(value), inner.setSuccessor(key, value, ttl)),
@@ -110,6 +111,25 @@ describe('Refresher: across instances sharing a coordinator', () => {
     expect(backend.calls.refresh).toBe(1);
   });
 
+  it('a refresh slower than lockTimeout renews its lease: another instance waits for the successor instead of refreshing', async () => {
+    const coordinator = memoryRefreshCoordinator(); // real time: the lease lapses unless renewed
+    const { config, backend, refreshToken } = await setup({ refresh: { coordinator, lockTimeout: 0.15 } });
+    const slow = deferred<BackendResult<TokenSet>>();
+    backend.nextRefresh.push(() => slow.promise);
+    const first = new Refresher(config).refresh(refreshToken);
+    await untilRefreshCalls(backend, 1);
+    // 0.4 s in: the lock's TTL has passed twice over; the other instance must still find it held.
+    await new Promise((r) => setTimeout(r, 400));
+    const second = new Refresher(config).refresh(refreshToken);
+    await new Promise((r) => setTimeout(r, 100));
+    expect(backend.calls.refresh).toBe(1);
+    slow.resolve({ ok: true, value: { accessToken: 'slow-access', refreshToken: 'slow-refresh', expiresAt: config.clock() + 300, issuedAt: config.clock() } });
+    const [a, b] = await Promise.all([first, second]);
+    expect(a).toMatchObject({ ok: true, tokens: { accessToken: 'slow-access' } });
+    expect(b).toEqual(a);
+    expect(backend.calls.refresh).toBe(1);
+  });
+
   it('gives up with timeout when the lock stays held and no successor appears', async () => {
     const coordinator = memoryRefreshCoordinator();
     const { config, backend, refreshToken } = await setup({ refresh: { coordinator, lockTimeout: 0.05 } });
@@ -134,14 +154,20 @@ describe('Refresher: across instances sharing a coordinator', () => {
 });
 
 describe('Refresher: failures', () => {
-  it('hands a rejection to every concurrent caller and leaves no successor behind', async () => {
+  it('hands a rejection to every concurrent caller, and to later ones and other instances without presenting the token again', async () => {
     const { config, backend, refreshToken } = await setup();
     backend.nextRefresh.push({ ok: false, reason: 'rejected' });
     const refresher = new Refresher(config);
     const outcomes = await Promise.all(Array.from({ length: 10 }, () => refresher.refresh(refreshToken)));
     expect(outcomes).toEqual(Array.from({ length: 10 }, () => ({ ok: false, reason: 'rejected' })));
     expect(backend.calls.refresh).toBe(1);
-    expect(await config.coordinator.getSuccessor(createHash('sha256').update(refreshToken).digest('base64url'))).toBeNull();
+    // The refused token is remembered as refused (sealed: no token in it) in the successor record's place.
+    const record = await config.coordinator.getSuccessor(createHash('sha256').update(refreshToken).digest('base64url'));
+    expect(record).toEqual(expect.any(String));
+    expect(record).not.toContain(refreshToken);
+    expect(await refresher.refresh(refreshToken)).toEqual({ ok: false, reason: 'rejected' });
+    expect(await new Refresher(config).refresh(refreshToken)).toEqual({ ok: false, reason: 'rejected' });
+    expect(backend.calls.refresh).toBe(1);
   });
 
   it('reports an outage as unavailable and succeeds on the next call once the backend is back', async () => {

@@ -5,7 +5,8 @@ import { sealJson, unsealJson } from '../crypto/seal';
 import { NO_TELEMETRY, type Telemetry } from '../observability/no-telemetry';
 import { NO_PROBE, type RefreshProbe } from '../observability/refresh-observer';
 import { tokensFromWire, tokensToWire } from './codec';
-import { accessTokenDue } from './lifetime';
+import { keepLease } from './lease';
+import { accessTokenDue, serverRefreshSkew } from './lifetime';
 import type { RefreshOptions } from '../backends/adapter';
 import type { TokenSet } from '../types';
 
@@ -15,6 +16,8 @@ export type RefreshOutcome =
   | { ok: false; reason: 'rejected' | 'unavailable' | 'timeout'; /** A misconfiguration, for the log. */ problem?: string };
 
 const POLL_MS = 25;
+/** What a successor record holds when the backend refused the refresh token (no tokens to hand on). */
+const REJECTED = { rejected: 1 } as const;
 /**
  * Most rotation records followed in one refresh (each is one hop to a newer refresh token). A session
  * whose cookie cannot be rewritten (per-resource tokens fetched in Server Components, stateless
@@ -28,7 +31,13 @@ const MAX_ROTATION_HOPS = 8;
  * 2. across processes, the coordinator's lock picks one refresher, and the others wait for the
  *    successor record it leaves behind;
  * 3. a request still carrying the old refresh token after the rotation finds the successor record
- *    and gets the same new tokens instead of presenting the rotated token again.
+ *    and gets the same new tokens instead of presenting the rotated token again;
+ * 4. the lock is a lease, renewed while the backend call runs: a refresh slower than `lockTimeout`
+ *    keeps it, so no other caller presents the same token meanwhile (waiters give up after twice
+ *    `lockTimeout` with `timeout`, never by refreshing themselves while the lock is held);
+ * 5. a refresh token the backend refused is remembered as refused (in the successor record's place)
+ *    for `successorTtl`: the requests that waited, and later ones with the same cookie, get the
+ *    rejection without presenting it again (docs/security.md 12: exactly one attempt).
  * A refresh for another resource (RFC 8707, per-upstream tokens) has its own successor record but
  * shares the refresh token's lock, so one refresh token is never presented twice at once. When an
  * upstream uses such tokens, a refresh that rotates the token also leaves a rotation record (old →
@@ -81,21 +90,35 @@ export class Refresher {
     const deadline = Date.now() + lockTimeout * 1000 * 2;
     for (;;) {
       const known = await this.successor(key, refreshToken);
+      if (known === 'rejected') return { ok: false, reason: 'rejected' };
       if (known) return probe.successor({ ok: true, tokens: known });
       const next = await this.rotatedTo(lock, hops);
       if (next) return this.refresh(next, options, hops + 1);
-      const release = await coordinator.acquire(lock, lockTimeout);
-      if (release) {
+      const lease = await coordinator.acquire(lock, lockTimeout);
+      if (lease) {
         probe.acquired();
+        const keeper = keepLease(lease, lockTimeout, {
+          renewed: (ms) => probe.leaseRenewed(ms),
+          lost: (ms) => {
+            this.config.logger.warn(
+              `refresh: the refresh lock lapsed after ${Math.round(ms)} ms while the backend refresh was still running (the coordinator lost it or could not be reached); another instance may present the same refresh token`,
+            );
+            probe.leaseLost(ms);
+          },
+        });
         let rotated: string | null = null;
         try {
           // Another instance may have finished between our look-up and the lock.
           const late = await this.successor(key, refreshToken);
+          if (late === 'rejected') return { ok: false, reason: 'rejected' };
           if (late) return probe.successor({ ok: true, tokens: late });
           rotated = await this.rotatedTo(lock, hops);
           if (!rotated) {
             const result = await probe.backend(() => this.config.backend.refresh(refreshToken, options));
-            if (!result.ok) return result;
+            if (!result.ok) {
+              if (result.reason === 'rejected') await coordinator.setSuccessor(key, sealJson(this.ring, REJECTED), this.config.successorTtl);
+              return result;
+            }
             await coordinator.setSuccessor(key, sealJson(this.ring, tokensToWire(result.value)), this.config.successorTtl);
             const fresh = result.value.refreshToken;
             if (this.perResource && fresh && fresh !== refreshToken) {
@@ -106,7 +129,8 @@ export class Refresher {
             return { ok: true, tokens: result.value };
           }
         } finally {
-          await release();
+          keeper.stop();
+          await lease.release();
         }
         return this.refresh(rotated, options, hops + 1);
       }
@@ -124,14 +148,16 @@ export class Refresher {
     return typeof record?.r === 'string' ? record.r : null;
   }
 
-  private async successor(key: string, refreshToken: string): Promise<TokenSet | null> {
+  private async successor(key: string, refreshToken: string): Promise<TokenSet | 'rejected' | null> {
     const sealed = await this.config.coordinator.getSuccessor(key);
-    const tokens = sealed ? tokensFromWire(unsealJson(this.ring, sealed)) : null;
+    const record = sealed ? unsealJson<unknown>(this.ring, sealed) : null;
+    if ((record as { rejected?: unknown } | null)?.rejected === REJECTED.rejected) return 'rejected';
+    const tokens = record ? tokensFromWire(record) : null;
     if (!tokens) return null;
     // A due record still shows the way when it names a newer refresh token (the caller hops on with it).
     // Why ignore it otherwise: a backend that does not rotate gives the same refresh token back, and its
     // record would hand out the same, by now expired, access token until the record ages out.
-    const stale = accessTokenDue(tokens, this.config.clock(), this.config.refreshSkew) && (tokens.refreshToken ?? refreshToken) === refreshToken;
+    const stale = accessTokenDue(tokens, this.config.clock(), serverRefreshSkew(this.config)) && (tokens.refreshToken ?? refreshToken) === refreshToken;
     return stale ? null : tokens;
   }
 }

@@ -22,9 +22,12 @@ describe('memoryRefreshCoordinator: lock', () => {
     clock.advance(14_999);
     expect(await c.acquire('k', 15)).toBeNull();
     clock.advance(1);
-    expect(await c.acquire('k', 15)).toBeTypeOf('function');
+    expect(await c.acquire('k', 15)).toMatchObject({ renew: expect.any(Function), release: expect.any(Function) });
   });
 
+  it('is an in-process coordinator: not shared between instances', () => {
+    expect(memoryRefreshCoordinator().shared).toBe(false);
+  });
 });
 
 describe('memoryRefreshCoordinator: successor records', () => {

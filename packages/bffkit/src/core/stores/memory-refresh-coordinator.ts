@@ -9,7 +9,8 @@ export interface MemoryRefreshCoordinatorOptions {
 }
 
 /**
- * The in-process coordinator: right for a single instance and for tests.
+ * The in-process coordinator: right for a single instance and for tests. It is not `shared`: with
+ * several instances and no distributed coordinator, see docs/multi-instance.md for what bffkit does.
  *
  * @example
  * createBff({ ..., refresh: { coordinator: memoryRefreshCoordinator() } });
@@ -17,17 +18,30 @@ export interface MemoryRefreshCoordinatorOptions {
 export function memoryRefreshCoordinator(options: MemoryRefreshCoordinatorOptions = {}): RefreshCoordinator {
   const maxEntries = options.maxEntries ?? 10_000;
   const now = options.now ?? Date.now;
-  const locks = new Map<string, number>();
+  /** Per key: the holding lease's identity and until when it holds. */
+  const locks = new Map<string, { holder: object; until: number }>();
   const successors = new Map<string, { value: string; expires: number }>();
+  const mine = (key: string, holder: object) => {
+    const held = locks.get(key);
+    return held !== undefined && held.holder === holder && held.until > now();
+  };
 
   return {
+    shared: false,
     async acquire(key, ttlSeconds) {
       const held = locks.get(key);
-      if (held !== undefined && held > now()) return null;
-      const token = now() + ttlSeconds * 1000;
-      locks.set(key, token);
-      return async () => {
-        if (locks.get(key) === token) locks.delete(key);
+      if (held !== undefined && held.until > now()) return null;
+      const holder = {};
+      locks.set(key, { holder, until: now() + ttlSeconds * 1000 });
+      return {
+        async renew(ttl) {
+          if (!mine(key, holder)) return false;
+          locks.set(key, { holder, until: now() + ttl * 1000 });
+          return true;
+        },
+        async release() {
+          if (locks.get(key)?.holder === holder) locks.delete(key);
+        },
       };
     },
     async getSuccessor(key) {

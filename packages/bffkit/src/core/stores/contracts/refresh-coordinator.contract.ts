@@ -1,6 +1,7 @@
 /**
- * The contract every RefreshCoordinator keeps (lock + successor record), as one suite run against
- * each implementation: in memory here, Redis in src/redis. See session-store.contract.ts.
+ * The contract every RefreshCoordinator keeps (lock lease + successor record), as one suite run
+ * against each implementation: in memory here, Redis (one node, Cluster, Sentinel) in src/redis and
+ * tests/integration. See session-store.contract.ts.
  */
 import { describe, expect, it } from 'vitest';
 import type { RefreshCoordinator } from '../refresh-coordinator';
@@ -16,6 +17,7 @@ export interface RefreshCoordinatorHarness {
 let n = 0;
 /** A fresh key per test: what the core passes is a hash of a refresh token. */
 const key = () => `contract-${process.pid}-${++n}-${Math.random().toString(36).slice(2)}`;
+const aLease = { renew: expect.any(Function), release: expect.any(Function) };
 
 /**
  * Registers the RefreshCoordinator contract suite.
@@ -28,41 +30,84 @@ export function refreshCoordinatorContract(name: string, harness: RefreshCoordin
     it('gives the lock to one holder at a time, across instances', async () => {
       const [a, b] = [await harness.make(), await harness.make()];
       const k = key();
-      const release = await a.acquire(k, 10);
-      expect(release).toBeTypeOf('function');
+      const lease = await a.acquire(k, 10);
+      expect(lease).toMatchObject(aLease);
       expect(await b.acquire(k, 10)).toBeNull();
       expect(await a.acquire(k, 10)).toBeNull();
-      await release!();
+      await lease!.release();
       const again = await b.acquire(k, 10);
-      expect(again).toBeTypeOf('function');
-      await again!();
+      expect(again).toMatchObject(aLease);
+      await again!.release();
     });
 
     it('keeps locks of different keys apart', async () => {
       const c = await harness.make();
       const [x, y] = [await c.acquire(key(), 10), await c.acquire(key(), 10)];
-      expect(x).toBeTypeOf('function');
-      expect(y).toBeTypeOf('function');
+      expect(x).toMatchObject(aLease);
+      expect(y).toMatchObject(aLease);
     });
 
     it('lets an abandoned lock expire after its TTL', async () => {
       const [a, b] = [await harness.make(), await harness.make()];
       const k = key();
-      expect(await a.acquire(k, 1)).toBeTypeOf('function');
+      expect(await a.acquire(k, 1)).toMatchObject(aLease);
       expect(await b.acquire(k, 1)).toBeNull();
       await harness.elapse(1.2);
-      expect(await b.acquire(k, 1)).toBeTypeOf('function');
+      expect(await b.acquire(k, 1)).toMatchObject(aLease);
     });
 
     it('never lets a late holder release the lock someone else took after it expired', async () => {
       const [a, b] = [await harness.make(), await harness.make()];
       const k = key();
-      const lateRelease = await a.acquire(k, 1);
+      const late = await a.acquire(k, 1);
       await harness.elapse(1.2);
       const current = await b.acquire(k, 10);
-      expect(current).toBeTypeOf('function');
-      await lateRelease!();
+      expect(current).toMatchObject(aLease);
+      await late!.release();
       expect(await a.acquire(k, 10)).toBeNull();
+    });
+
+    // Short leases (half a second) keep the suite fast on a real Redis; the core renews every third of it.
+    it('a renewed lease outlives its first TTL: nobody else gets the lock while the holder renews it', async () => {
+      const [a, b] = [await harness.make(), await harness.make()];
+      const k = key();
+      const lease = await a.acquire(k, 0.5);
+      for (let i = 0; i < 3; i++) {
+        await harness.elapse(0.3);
+        expect(await lease!.renew(0.5)).toBe(true);
+        expect(await b.acquire(k, 0.5)).toBeNull();
+      }
+      // 0.9 s after a half-second lock was taken, it is still held; once renewals stop, it lapses.
+      await harness.elapse(0.7);
+      expect(await b.acquire(k, 10)).toMatchObject(aLease);
+    });
+
+    it('a lapsed lease cannot be renewed once another holder has the lock, and does not disturb it', async () => {
+      const [a, b] = [await harness.make(), await harness.make()];
+      const k = key();
+      const late = await a.acquire(k, 0.5);
+      await harness.elapse(0.7);
+      const current = await b.acquire(k, 10);
+      expect(await late!.renew(10)).toBe(false);
+      expect(await a.acquire(k, 10)).toBeNull();
+      expect(await current!.renew(10)).toBe(true);
+    });
+
+    it('a lapsed lease nobody took is not renewed either (the holder must assume another caller may be refreshing)', async () => {
+      const c = await harness.make();
+      const k = key();
+      const lease = await c.acquire(k, 0.5);
+      await harness.elapse(0.7);
+      expect(await lease!.renew(10)).toBe(false);
+    });
+
+    it('a released lease cannot be renewed', async () => {
+      const c = await harness.make();
+      const k = key();
+      const lease = await c.acquire(k, 10);
+      await lease!.release();
+      expect(await lease!.renew(10)).toBe(false);
+      expect(await c.acquire(k, 10)).toMatchObject(aLease);
     });
 
     it('keeps a successor record for its TTL, shared between instances, then forgets it', async () => {
