@@ -201,7 +201,8 @@ describe('guardRequest: prefetches never refresh (docs/multi-instance.md)', () =
     const { bff, backend, clock } = testBff();
     const { cookie } = await login(bff);
     clock.advance(299); // no shared coordinator: due 1 s before expiry
-    for (const headers of [{ 'next-router-prefetch': '1', rsc: '1' }, { 'sec-purpose': 'prefetch' }, { purpose: 'prefetch' }, { 'sec-purpose': 'prefetch;prerender' }]) {
+    const variants: Record<string, string>[] = [{ 'next-router-prefetch': '1', rsc: '1' }, { 'sec-purpose': 'prefetch' }, { purpose: 'prefetch' }, { 'sec-purpose': 'prefetch;prerender' }];
+    for (const headers of variants) {
       const d = await bff.guard(get('/profile', { cookie, headers }), RULES);
       if (d.type !== 'respond') throw new Error(`expected respond, got ${d.type}`);
       expect(d.response.status).toBe(204);
