@@ -74,12 +74,18 @@ describe('better-auth through bffkit (preset betterAuth)', () => {
     expect((await sessionOf(app.url, s.cookie)).status).toBe('unauthenticated');
   });
 
-  it('a session revoked at better-auth ends the bffkit session at the next forwarded call', async () => {
+  it('a session revoked at better-auth ends the bffkit session at the next forwarded call (the browser\'s renewal clears the cookie)', async () => {
     const s = await signIn(app.url, alice(), from());
     await jsonPost(`${auth.url}/api/auth/sign-out`, {}, { headers: { authorization: `Bearer ${s.tokens.a}`, 'x-csrf': null, origin: null } });
     const res = await api(app.url, s.cookie, 'GET', '/api/notes');
     expect(res.status).toBe(401);
-    expect(res.headers.getSetCookie().some((c) => /^bffkit=;/.test(c))).toBe(true);
+    // Stateless mode without a shared coordinator: the answer leaves the cookie (another instance's
+    // answer may have replaced it, docs/multi-instance.md); SessionProvider's check after a
+    // session_expired answer (a renewal with ?check=expired, refreshing now) ends it.
+    expect(res.headers.getSetCookie().some((c) => /^bffkit=/.test(c))).toBe(false);
+    const renewal = await fetch(`${app.url}/api/auth/session?check=expired`, { method: 'POST', headers: { cookie: s.cookie, 'x-csrf': '1' } });
+    expect(await renewal.json()).toEqual({ status: 'unauthenticated' });
+    expect(renewal.headers.getSetCookie().some((c) => /^bffkit=;/.test(c))).toBe(true);
   });
 
   it('bffkit check-backend reports every step fits', async () => {

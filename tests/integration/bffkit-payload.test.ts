@@ -80,7 +80,13 @@ describe('Payload through bffkit (preset payload)', () => {
     expect((await jsonPost(`${payload.url}/api/users/logout`, {}, bearer(s.tokens.a))).status).toBe(200);
     const res = await api(app.url, s.cookie, 'GET', '/api/notes');
     expect(res.status).toBe(403);
-    expect(res.headers.getSetCookie().some((c) => /^bffkit=;/.test(c))).toBe(true);
+    // Stateless mode without a shared coordinator: the answer leaves the cookie (another instance's
+    // answer may have replaced it, docs/multi-instance.md); SessionProvider's check after a
+    // session_expired answer (a renewal with ?check=expired, refreshing now) ends it.
+    expect(res.headers.getSetCookie().some((c) => /^bffkit=/.test(c))).toBe(false);
+    const renewal = await fetch(`${app.url}/api/auth/session?check=expired`, { method: 'POST', headers: { cookie: s.cookie, 'x-csrf': '1' } });
+    expect(await renewal.json()).toEqual({ status: 'unauthenticated' });
+    expect(renewal.headers.getSetCookie().some((c) => /^bffkit=;/.test(c))).toBe(true);
   });
 
   it('logout ends the Payload session: Payload itself refuses the token afterwards', async () => {

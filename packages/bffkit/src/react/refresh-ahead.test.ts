@@ -102,7 +102,7 @@ describe('refresh-ahead (no shared coordinator: the browser renews)', () => {
     noteSession({ status: 'authenticated', user: USER, expiresAt: Date.now() + 30_000, refreshAt: Date.now() + 10_000 });
     const res = await bffFetch('/api/backend/notes', { method: 'POST', body: '{"title":"x"}' });
     expect(res.status).toBe(200);
-    expect(calls.map((c) => `${c.init?.method ?? 'GET'} ${c.url}`)).toEqual(['POST /api/backend/notes', 'POST /api/auth/session', 'POST /api/backend/notes']);
+    expect(calls.map((c) => `${c.init?.method ?? 'GET'} ${c.url}`)).toEqual(['POST /api/backend/notes', 'POST /api/auth/session?check=expired', 'POST /api/backend/notes']);
   });
 
   it('bffFetch: a 401 session_expired the renewal confirms is returned as it is', async () => {

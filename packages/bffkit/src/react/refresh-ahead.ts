@@ -111,24 +111,27 @@ export async function beforeRequest(): Promise<void> {
  */
 export async function stillSignedIn(): Promise<boolean> {
   if (refreshAt === null || client === null) return false;
-  return (await renew())?.status === 'authenticated';
+  // The server refreshes now (`check=expired`): a session the backend ended is then cleared at once,
+  // one that another response renewed comes back live.
+  return (await renew('expired'))?.status === 'authenticated';
 }
 
 /** One renewal per tab at a time, and one across tabs (the lock). */
-function renew(): Promise<ClientSession | null> {
+function renew(check?: 'expired'): Promise<ClientSession | null> {
   const c = client;
   if (!c) return Promise.resolve(null);
+  if (check) return withLock(() => post(c, check));
   return (inflight ??= withLock(() => post(c)).finally(() => {
     inflight = null;
   }));
 }
 
-async function post(c: Client): Promise<ClientSession | null> {
+async function post(c: Client, check?: 'expired'): Promise<ClientSession | null> {
   lastRenewal = Date.now();
   let next: ClientSession | null = null;
   try {
     const sent = Date.now();
-    const response = await fetch(`${c.basePath}/session`, {
+    const response = await fetch(`${c.basePath}/session${check ? `?check=${check}` : ''}`, {
       method: 'POST',
       headers: { accept: 'application/json', [c.csrf.name]: c.csrf.value },
       credentials: 'same-origin',

@@ -162,6 +162,24 @@ describe('POST /session (the browser\'s renewal)', () => {
     expect(backend.calls.refresh).toBe(1);
   });
 
+  it('with ?check=expired (a call was answered session_expired) refreshes now: a refused token ends the session and clears the cookie', async () => {
+    const { bff, backend } = testBff();
+    const { cookie } = await login(bff);
+    // Not due at all: an upstream refused the token (revoked at the backend), then the refresh too.
+    backend.nextRefresh.push({ ok: false, reason: 'rejected' });
+    const check = new Request(`${APP}${SESSION}?check=expired`, { method: 'POST', headers: { 'x-csrf': '1', cookie } });
+    const res = await bff.handleAuth(check);
+    expect(await res.json()).toEqual({ status: 'unauthenticated' });
+    expect(res.headers.getSetCookie().length).toBeGreaterThan(0);
+    expect(res.headers.getSetCookie().every(isClearing)).toBe(true);
+    expect(backend.calls.refresh).toBe(1);
+    // A live session (another response renewed the cookie meanwhile) comes back renewed.
+    const second = await login(bff);
+    const live = await bff.handleAuth(new Request(`${APP}${SESSION}?check=expired`, { method: 'POST', headers: { 'x-csrf': '1', cookie: second.cookie } }));
+    expect(await live.json()).toMatchObject({ status: 'authenticated' });
+    expect(backend.calls.refresh).toBe(2);
+  });
+
   it('answers unauthenticated without a session', async () => {
     const { bff } = testBff();
     const res = await bff.handleAuth(renew());

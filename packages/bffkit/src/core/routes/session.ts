@@ -14,7 +14,8 @@ export const sessionAction: RouteAction = (ctx, request) => answerSession(ctx, r
 /**
  * `POST {basePath}/session` (anti-forgery header required): the browser's own renewal. Like GET, but
  * the access token is renewed already at the browser's earlier time (`refreshAt` in the answer), and a
- * cookie whose refresh token the backend refused is cleared. SessionProvider sends it one at a time
+ * cookie whose refresh token the backend refused is cleared; with `?check=expired` (after a call was
+ * answered `session_expired`) the token is refreshed now, whatever its expiry. SessionProvider sends it one at a time
  * across tabs (Web Locks), which is what makes refresh safe without a shared coordinator
  * (docs/multi-instance.md).
  */
@@ -22,7 +23,10 @@ export const sessionRenewAction: RouteAction = async (ctx, request) => {
   const csrf = checkCsrf(request, { ...ctx.config.csrf, appOrigin: ctx.config.appOrigin }, 'header');
   ctx.telemetry.csrf(request, csrf);
   if (!csrf.ok) return errorResponse(csrf.code, csrf.message);
-  return answerSession(ctx, request, 'ahead');
+  // After a call answered `session_expired` (a refused refresh, or an upstream that refused the token),
+  // the browser asks whether the session is still live: refresh now, and end it if the backend refuses.
+  const recheck = new URL(request.url).searchParams.get('check') === 'expired';
+  return answerSession(ctx, request, recheck ? 'recheck' : 'ahead');
 };
 
 async function answerSession(ctx: BffContext, request: Request, mode: RefreshMode): Promise<Response> {

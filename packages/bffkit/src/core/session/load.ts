@@ -25,9 +25,11 @@ export type LoadedSession =
  * How {@link loadSession} treats the access token: `'never'` refresh it; `'if-due'` when the server's
  * refresh skew says so; `'ahead'` already at the browser's earlier renewal time (the browser's own
  * one-at-a-time renewal, `POST {basePath}/session`: see docs/multi-instance.md); `'force'` whatever
- * its expiry.
+ * its expiry; `'recheck'` like `'force'`, from the browser's renewal after a call was answered
+ * `session_expired` (`POST {basePath}/session?check=expired`): a refused refresh token then ends the
+ * session and clears its cookie, whatever the coordinator.
  */
-export type RefreshMode = 'never' | 'if-due' | 'ahead' | 'force';
+export type RefreshMode = 'never' | 'if-due' | 'ahead' | 'force' | 'recheck';
 
 /** Most successor hops followed when the tokens a successor record gives are already due again. */
 const MAX_HOPS = 3;
@@ -75,13 +77,13 @@ export async function updateSession(
   const { config, refresher } = ctx;
   let session = original;
   let changed = false;
-  let force = mode === 'force';
+  let force = mode === 'force' || mode === 'recheck';
   // Without a shared coordinator the server refreshes only a token no longer usable (serverRefreshSkew).
   const skew = serverRefreshSkew(config);
   const due = (tokens: SessionData['tokens']) =>
-    mode === 'ahead' ? now >= browserRefreshAt(tokens, config.refreshSkew) : accessTokenDue(tokens, now, skew);
+    mode === 'ahead' || mode === 'recheck' ? now >= browserRefreshAt(tokens, config.refreshSkew) : accessTokenDue(tokens, now, skew);
   // The browser's own renewal request is the one that may clear a cookie whose refresh token is dead.
-  const confirmed = mode === 'ahead';
+  const confirmed = mode === 'ahead' || mode === 'recheck';
   for (let hop = 0; mode !== 'never' && hop < MAX_HOPS && (force || due(session.tokens)); hop++) {
     force = false;
     const refreshToken = session.tokens.refreshToken;
