@@ -29,6 +29,7 @@ const ONLY = process.env.FUZZ_ONLY === undefined ? undefined : Number(process.en
 /** FUZZ_FROM=i starts the run at request i (with FUZZ_REQUESTS as the end): replays a stretch. */
 const FROM = Number(process.env.FUZZ_FROM ?? 0);
 /** FUZZ_TRACE=1 prints every exchange that carried a live session (status, session cookie change). */
+/* FUZZ_APP_LOG=1 prints the end of the app's log after the run (what a 5xx logged). */
 const TRACE = process.env.FUZZ_TRACE === '1';
 /** Live sessions the fuzzer uses (and watches). */
 const POOL = 4;
@@ -253,6 +254,7 @@ describe(`seeded fuzz (${items(4, 4)}, ${items(11, 11)}, ${items(13, 13)}, ${ite
     for (const [key, v] of fiveXx) {
       console.log(`fuzz 5xx class: ${key}: ${v.count}× (first: request ${v.first.i}: ${v.first.request}; bodies: ${[...v.bodies].join(' | ')})`);
     }
+    if (process.env.FUZZ_APP_LOG === '1') console.log(`fuzz: app log\n${output.slice(-4000)}`);
     for (const d of dropped) console.log(`fuzz: request ${d.i}: ${d.what}: ${d.request}`);
     for (const v of violations.slice(0, 20)) console.log(`fuzz session violation: request ${v.i}: ${v.what}: ${v.request}`);
 

@@ -69,6 +69,13 @@ describe('refuseMalformed: possible Server Action posts', () => {
     expect(await refuseMalformed(post('/', { 'next-action': '00ab', origin: APP, 'content-type': 'text/plain' }, '["$K1"]'))).toBeNull();
   });
 
+  it('answers 400 to a Next-Action post sent as form data without its root field "0" (an arguments array)', async () => {
+    for (const fields of [{ a: '1' }, { '0': 'null' }, { '0': '{', '1': 'x' }]) {
+      await expectRefused(await refuseMalformed(post('/sessions', { 'next-action': '00ab', 'content-type': multipart }, form(fields))), 400, 'invalid_request');
+    }
+    expect(await refuseMalformed(post('/sessions', { 'next-action': '00ab', 'content-type': multipart }, form({ '0': '["$K1"]', '1_x': 'y' })))).toBeNull();
+  });
+
   it('leaves URL-encoded posts to Next (it never parses them as actions)', async () => {
     const r = post('/login', { 'content-type': 'application/x-www-form-urlencoded', origin: 'http://evil.example' }, '%zz&&=');
     expect(await refuseMalformed(r)).toBeNull();

@@ -11,7 +11,8 @@
  *    design) → 403 `forbidden_origin`. That is also the right answer: it is a cross-origin write.
  * 3. A `Next-Action` POST whose plain-text body is not a JSON array (or empty): React's decodeReply
  *    throws on what is not JSON, and Next reads the decoded arguments' `length` (`null` → TypeError) → 400.
- *    React's client always sends the arguments as an array (at least `[]`).
+ *    React's client always sends the arguments as an array (at least `[]`); as form data (when they
+ *    hold files), that array is the field "0", and without it React's decoder fails ("Connection closed").
  * 4. An RSC request (`RSC: 1`) whose `Next-Router-State-Tree` header Next cannot parse or validate
  *    → 400. The check is Next's own parser (`parseAndValidateFlightRouterState`), so the guard
  *    refuses exactly what the installed Next would fail on, no more.
@@ -64,10 +65,18 @@ export async function refuseMalformed(request: Request, options: RequestGuardOpt
     return errorResponse('forbidden_origin', 'Cross-origin form posts are not allowed.');
   }
   if (action.isMultipartAction) {
+    let form: FormData;
     try {
-      await request.clone().formData();
+      form = await request.clone().formData();
     } catch {
       return errorResponse('invalid_request', 'The form data is malformed.');
+    }
+    // A Server Action call whose arguments React sent as form data (files among them) has its root,
+    // the arguments array, in the field "0"; without it React's decoder waits for a part that never
+    // comes and fails with "Connection closed".
+    const root = form.get('0');
+    if (action.isFetchAction && !(typeof root === 'string' && isJsonArray(root))) {
+      return errorResponse('invalid_request', 'The Server Action payload is malformed.');
     }
   } else if (action.isFetchAction) {
     // React's client always sends a JSON array here (at least `[]`); an empty body makes decodeReply throw too.
