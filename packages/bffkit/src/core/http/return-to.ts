@@ -41,24 +41,7 @@ export function isSafeReturnTo(value: unknown): boolean {
 
 function normalise(value: unknown): string | null {
   if (typeof value !== 'string' || value.length === 0 || value.length > MAX_RETURN_TO_LENGTH) return null;
-  // The raw string, and each percent-decoded layer, must look like a plain path.
-  let layer = value;
-  for (let i = 0; ; i++) {
-    if (!isPlainPath(layer)) return null;
-    if (!layer.includes('%')) break;
-    if (i === DECODE_LAYERS) return null;
-    let decoded: string;
-    try {
-      decoded = decodeURIComponent(layer);
-    } catch {
-      // Malformed encoding in what the user sent is refused. In a deeper layer it simply is not encoding
-      // any more (e.g. `/100%25` decodes to `/100%`): a further decode would fail downstream too.
-      if (i === 0) return null;
-      break;
-    }
-    if (decoded === layer) break;
-    layer = decoded;
-  }
+  if (!layersArePlain(value)) return null;
   let url: URL;
   try {
     url = new URL(value, BASE);
@@ -67,8 +50,29 @@ function normalise(value: unknown): string | null {
   }
   if (url.origin !== BASE) return null;
   const result = url.pathname + url.search + url.hash;
-  // Dot-segment removal can create a new leading '//' (`/..//evil.com` → `//evil.com`): check the output.
-  return result.length <= MAX_RETURN_TO_LENGTH && isPlainPath(result) ? result : null;
+  // Dot-segment removal can create a new leading '//' (`/..//evil.com` → `//evil.com`), in the output
+  // or in one of its decoded layers (`/./%252f` → `/%252f`, which decodes to `//`): check the output too.
+  return result.length <= MAX_RETURN_TO_LENGTH && layersArePlain(result) ? result : null;
+}
+
+/** Whether `value`, and each percent-decoded layer of it, looks like a plain path. */
+function layersArePlain(value: string): boolean {
+  let layer = value;
+  for (let i = 0; ; i++) {
+    if (!isPlainPath(layer)) return false;
+    if (!layer.includes('%')) return true;
+    if (i === DECODE_LAYERS) return false;
+    let decoded: string;
+    try {
+      decoded = decodeURIComponent(layer);
+    } catch {
+      // Malformed encoding in what the user sent is refused. In a deeper layer it simply is not encoding
+      // any more (e.g. `/100%25` decodes to `/100%`): a further decode would fail downstream too.
+      return i !== 0;
+    }
+    if (decoded === layer) return true;
+    layer = decoded;
+  }
 }
 
 /** One leading '/', never '//' or '/\', no backslash, control character or whitespace anywhere. */
