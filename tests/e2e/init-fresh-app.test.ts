@@ -13,7 +13,7 @@ import { baseEnv } from '../support/app-process';
 import { startBackend, type RunningBackend } from '../support/backend-process';
 import { launchBrowser, type TestBrowser } from '../support/browser';
 import { createFreshApp, packLibrary, type AppShape, type FreshApp, type RunningFreshApp } from '../support/fresh-app';
-import { textOf, waitForPath, withPage } from '../support/pages';
+import { expectForwardingThenSignOut, textOf, waitForPath, withPage } from '../support/pages';
 import { freePort } from '../support/ports';
 import { applyLayoutChange } from '../support/readme-files';
 
@@ -120,17 +120,7 @@ describe.each<AppShape>(['root', 'src', 'js'])('npx bffkit init in a fresh creat
       ms.firstLoginMs = Math.round(performance.now() - loginStart);
       await expect.poll(() => page.getByText(`Signed in as ${DEMO.name}`).isVisible()).toBe(true);
 
-      const me = await page.evaluate(async () => {
-        const res = await fetch('/api/backend/auth/me');
-        return { status: res.status, body: (await res.json()) as { email?: string } };
-      });
-      expect(me).toMatchObject({ status: 200, body: { email: DEMO.email } });
-
-      await page.getByRole('button', { name: 'Sign out' }).click();
-      await waitForPath(page, '/login');
-      expect((await context.cookies()).filter((c) => c.name.startsWith('bffkit'))).toEqual([]);
-      await page.goto(url('/profile'));
-      await waitForPath(page, '/login');
+      await expectForwardingThenSignOut(page, context, server!.url, DEMO.email);
     });
     // Without JavaScript: the same form posts to bffkit, a wrong password comes back as ?error=login_failed.
     await withPage(browser, { javaScriptEnabled: false }, async (page, context) => {

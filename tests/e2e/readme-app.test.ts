@@ -11,7 +11,7 @@ import { TEST_SECRET } from '../support/app-process';
 import { startBackend, type RunningBackend } from '../support/backend-process';
 import { launchBrowser, type TestBrowser } from '../support/browser';
 import { createFreshApp, packLibrary, type FreshApp, type RunningFreshApp } from '../support/fresh-app';
-import { textOf, waitForPath, withPage } from '../support/pages';
+import { expectForwardingThenSignOut, textOf, waitForPath, withPage } from '../support/pages';
 import { freePort } from '../support/ports';
 import { applyLayoutChange, readmeSetup } from '../support/readme-files';
 
@@ -95,17 +95,7 @@ describe('a fresh create-next-app app with the README files and the packed bffki
       expect((await context.cookies()).map((c) => c.name)).toContain('bffkit');
 
       // The browser's own API call, through the forwarding route: the token is attached on the server.
-      const me = await page.evaluate(async () => {
-        const res = await fetch('/api/backend/auth/me');
-        return { status: res.status, body: (await res.json()) as { email?: string } };
-      });
-      expect(me).toMatchObject({ status: 200, body: { email: DEMO.email } });
-
-      await page.getByRole('button', { name: 'Sign out' }).click();
-      await waitForPath(page, '/login');
-      expect((await context.cookies()).filter((c) => c.name.startsWith('bffkit'))).toEqual([]);
-      await page.goto(url('/profile'));
-      await waitForPath(page, '/login');
+      await expectForwardingThenSignOut(page, context, server.url, DEMO.email);
       const anonymous = await page.evaluate(async () => (await fetch('/api/backend/auth/me')).status);
       expect(anonymous).toBe(401);
     });

@@ -81,3 +81,24 @@ export async function signInWithLoginForm(page: Page, user: { email: string; pas
   await fillLoginForm(page, user.email, user.password);
   await submitLoginForm(page);
 }
+
+/**
+ * The end of a fresh app's signed-in walk: the browser's own API call through the forwarding route
+ * (the token attached on the server) answers the signed-in user, then Sign out clears every bffkit
+ * cookie and the protected page sends the browser to /login again.
+ *
+ * @example
+ * await expectForwardingThenSignOut(page, context, server.url, DEMO.email);
+ */
+export async function expectForwardingThenSignOut(page: Page, context: BrowserContext, appUrl: string, email: string): Promise<void> {
+  const me = await page.evaluate(async () => {
+    const res = await fetch('/api/backend/auth/me');
+    return { status: res.status, body: (await res.json()) as { email?: string } };
+  });
+  expect(me).toMatchObject({ status: 200, body: { email } });
+  await page.getByRole('button', { name: 'Sign out' }).click();
+  await waitForPath(page, '/login');
+  expect((await context.cookies()).filter((c) => c.name.startsWith('bffkit'))).toEqual([]);
+  await page.goto(`${appUrl}/profile`);
+  await waitForPath(page, '/login');
+}
